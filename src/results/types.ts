@@ -1,0 +1,85 @@
+// What an estimation run produces, independent of how it is printed.
+// src/output turns this into the .out file, JSON and SAVEDATA files.
+
+export interface ParameterEstimate {
+  /** the free parameter number (1-based, TECH1) or 0 for a fixed parameter */
+  par: number;
+  level: 'within' | 'between' | null;
+  /** printed class label ('1', '2', or '1.2' for patterns); null for class-free models and for 'Categorical Latent Variables' */
+  classLabel: string | null;
+  /** true for the rows printed under "Categorical Latent Variables" */
+  categoricalLatent: boolean;
+  /** block header as printed: 'FW BY', 'Y ON', 'S WITH', 'Means', 'Intercepts', 'Thresholds', 'Variances', 'Residual Variances', 'New/Additional Parameters' */
+  block: string;
+  /** row name as printed (upper case), e.g. 'Y1', 'U1$1', 'C#1' */
+  name: string;
+  estimate: number;
+  se: number; // NaN when not available; 0 for fixed
+  fixed: boolean;
+}
+
+export interface RandomStartRow {
+  loglikelihood: number;
+  seed: number | 'unperturbed';
+  start: number;
+}
+
+export interface IterationRecord {
+  iteration: number;
+  loglikelihood: number;
+  absChange: number;
+  relChange: number;
+  algorithm: 'EM' | 'QN' | 'FS' | 'NR';
+}
+
+export interface ClassCounts {
+  /** per class (or class pattern), in order */
+  labels: string[];
+  model: number[] | null; // based on the estimated model
+  posterior: number[];
+  mostLikely: number[];
+  /** average posterior probabilities by most likely class: rows = most likely, cols = class */
+  averagePosterior: number[][];
+  /** P(most likely = col | class = row) */
+  classification: number[][];
+  entropy: number | null;
+}
+
+export interface FitStatistics {
+  loglikelihood: number;
+  parameters: number;
+  scalingCorrection: number | null; // MLR
+  aic: number;
+  bic: number;
+  abic: number;
+  n: number;
+}
+
+export interface Warning {
+  code: string;
+  /** text as printed in the .out (Mplus wording), lines without indentation */
+  lines: string[];
+}
+
+export interface EstimationResult {
+  terminatedNormally: boolean;
+  estimator: 'ML' | 'MLR' | 'MLF';
+  fit: FitStatistics | null;
+  parameters: ParameterEstimate[];
+  classCounts: ClassCounts | null;
+  randomStarts: { rows: RandomStartRow[]; replicated: boolean; failed: number } | null;
+  warnings: Warning[];
+  /** condition number of the information matrix (smallest / largest eigenvalue) */
+  conditionNumber: number | null;
+  /** free parameter vector at the solution (TECH1 order) and starting values */
+  theta: Float64Array;
+  start: Float64Array;
+  /** covariance matrix of the free parameters (row-major), null when not computed */
+  covariance: Float64Array | null;
+  iterations: IterationRecord[];
+  /** posterior class probabilities, row-major nRows x nClassPatterns */
+  posterior?: Float64Array;
+  /** EAP estimates of between-level random effects per cluster: names and row-major nClusters x names.length */
+  factorScores?: { names: string[]; values: Float64Array; perCluster: boolean };
+  integration?: { type: string; points: number; dimensions: number; adaptive: boolean };
+}
