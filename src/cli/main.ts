@@ -1,7 +1,8 @@
 // The plusmix command line (commander). Each subcommand lives in its own module.
 import { Command } from 'commander';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -21,6 +22,41 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (file: string, opts: { syntaxOnly?: boolean }) => {
       const { runCheck } = await import('./check.js');
       exitCode = await runCheck(file, { syntaxOnly: !!opts.syntaxOnly });
+    });
+
+  program
+    .command('fmt')
+    .description('print an input file in canonical layout (upper-case commands, one statement per line, aligned)')
+    .argument('<file>', 'Mplus input file (.inp)')
+    .action(async (file: string) => {
+      const { runFmt } = await import('./fmt.js');
+      exitCode = await runFmt(file);
+    });
+
+  program
+    .command('run')
+    .description('run an input file: estimate the model and write the .out next to it')
+    .argument('<file>', 'Mplus input file (.inp)')
+    .option('-o, --output <file>', 'write the .out here instead of next to the input')
+    .option('--json <file>', 'also write the results as JSON (docs/json.md)')
+    .option('-q, --quiet', 'no progress or warnings on stderr')
+    .option('--no-timestamps', 'no dates or timing block in the .out (byte-identical reruns)')
+    .action(async (file: string, opts: { output?: string; json?: string; quiet?: boolean; timestamps?: boolean }) => {
+      const { runCommand } = await import('./run.js');
+      exitCode = await runCommand(file, { output: opts.output, json: opts.json, quiet: !!opts.quiet, noTimestamps: opts.timestamps === false });
+    });
+
+  program
+    .command('diff')
+    .description('compare two results: plusmix .out/.json, a real Mplus .out, or a CSV of published values')
+    .argument('<a>')
+    .argument('<b>')
+    .option('--tolerance <spec>', 'e.g. est=0.005,se=0.03,ll=0.01')
+    .option('--match-classes', 'match latent classes by their estimates (label switching)')
+    .option('--no-color', 'plain text')
+    .action(async (a: string, b: string, opts: { tolerance?: string; matchClasses?: boolean; color?: boolean }) => {
+      const { runDiff } = await import('./diff.js');
+      exitCode = await runDiff(a, b, { tolerance: opts.tolerance, matchClasses: !!opts.matchClasses, color: opts.color === false ? false : undefined });
     });
 
   try {

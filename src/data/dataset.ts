@@ -36,6 +36,10 @@ export interface DataSummary {
   nDroppedAllMissing: number;
   nDroppedUseObservations: number;
   nDroppedKnownClass: number;
+  /** rows dropped because the CLUSTER variable is missing */
+  nDroppedMissingCluster?: number;
+  /** rows dropped by DATA: LISTWISE = ON */
+  nDroppedListwise?: number;
   /** missing-data patterns of the analysis variables */
   patterns: Array<{ observed: boolean[]; count: number }>;
   /** covariance coverage matrix (proportion of rows with both values observed), row-major lower triangle incl. diagonal */
@@ -56,6 +60,8 @@ export interface Dataset {
   /** KNOWNCLASS: 0-based known class of each row, per known class variable */
   knownClass?: Array<{ classVariable: string; of: Int32Array }>;
   summary: DataSummary;
+  /** 1-based record number in the data file of each row (after WIDETOLONG/LONGTOWIDE: row of the reshaped data), for messages */
+  recordNumbers?: Int32Array;
 }
 
 export function column(ds: Dataset, name: string): DataColumn | undefined {

@@ -104,6 +104,13 @@ export interface ParamRow {
   span?: Span;
   /** lowering note: 'default' for rows the user did not write */
   origin: 'user' | 'default';
+  /**
+   * Rows with the same equalityKey are one parameter (class-invariant copies, equality labels);
+   * `par` numbers follow it. Set by src/model for every row.
+   */
+  equalityKey?: string;
+  /** `(*1)`: random-start block label (parameters perturbed together), not an equality constraint */
+  startBlock?: string;
 }
 
 export interface ConstraintSpec {

@@ -16,6 +16,9 @@ export interface ParameterEstimate {
   estimate: number;
   se: number; // NaN when not available; 0 for fixed
   fixed: boolean;
+  /** Est./S.E. and two-tailed p as printed; when absent the output stage computes them from estimate and se */
+  estSe?: number;
+  pValue?: number;
 }
 
 export interface RandomStartRow {
@@ -43,6 +46,8 @@ export interface ClassCounts {
   /** P(most likely = col | class = row) */
   classification: number[][];
   entropy: number | null;
+  /** logits of `classification` against the last class; computed by the output stage when absent */
+  logits?: number[][];
 }
 
 export interface FitStatistics {
@@ -53,6 +58,14 @@ export interface FitStatistics {
   bic: number;
   abic: number;
   n: number;
+  /** mixture runs with categorical indicators: tests against the unrestricted multinomial (TECH10 part) */
+  categoricalChiSquare?: { pearson: ChiSquareTest; likelihoodRatio: ChiSquareTest };
+}
+
+export interface ChiSquareTest {
+  value: number;
+  df: number;
+  pValue: number;
 }
 
 export interface Warning {
@@ -82,4 +95,13 @@ export interface EstimationResult {
   /** EAP estimates of between-level random effects per cluster: names and row-major nClusters x names.length */
   factorScores?: { names: string[]; values: Float64Array; perCluster: boolean };
   integration?: { type: string; points: number; dimensions: number; adaptive: boolean };
+  /** TECH8: iteration histories per random start (initial stage) and per final-stage optimization */
+  startIterations?: StartIterations[];
+}
+
+export interface StartIterations {
+  stage: 'initial' | 'final';
+  /** the starting value set: 'unperturbed' or the 1-based random start number */
+  start: number | 'unperturbed';
+  iterations: IterationRecord[];
 }

@@ -1,0 +1,126 @@
+// The whole pipeline as one pure-ish function (it reads the data file, writes nothing):
+// text -> AST -> Dataset -> ModelIR -> EstimationResult -> .out text (+ JSON, SAVEDATA file contents).
+// src/cli/run.ts does the I/O around it; tests and the Monte Carlo driver call it directly.
+
+import { dirname, resolve } from 'node:path';
+import type { InputFile, OptionsCommand } from '../syntax/ast.js';
+import type { Diagnostic } from '../syntax/diagnostics.js';
+import { PlusmixError } from '../syntax/diagnostics.js';
+import { parseInput } from '../syntax/parse.js';
+import { loadData, dropMissingCovariates } from '../data/index.js';
+import type { Dataset } from '../data/dataset.js';
+import { buildModel, covariateNames } from '../model/index.js';
+import type { ModelIR } from '../model/ir.js';
+import { estimate } from '../estimate/index.js';
+import { resolveOptions } from '../estimate/options.js';
+import { estimateTwoLevel } from '../estimate/twolevel/index.js';
+import type { EstimationResult } from '../results/types.js';
+import { writeErrorOut, writeOut } from '../output/out.js';
+import { assembleOutInput } from '../output/assemble.js';
+import { toJson, type JsonResult } from '../output/json.js';
+import { buildSaveData, saveColumns, type SaveDataOptions } from '../output/savedata.js';
+import type { SaveDataInfo } from '../output/types.js';
+import { runSettings } from './analysis.js';
+import { VERSION } from './version.js';
+
+export interface PipelineOptions {
+  /** wall clock for the timing block; null prints no dates (deterministic output for tests) */
+  clock: (() => Date) | null;
+}
+
+export interface PipelineResult {
+  /** 0: the run finished (estimation warnings included); 1: input or data error */
+  exitCode: 0 | 1;
+  outText: string;
+  json: JsonResult | null;
+  /** extra files to write (SAVEDATA), paths resolved against the input file's folder */
+  files: Array<{ path: string; content: string }>;
+  diagnostics: Diagnostic[];
+  result: EstimationResult | null;
+}
+
+function command(ast: InputFile, name: OptionsCommand['name']): OptionsCommand | undefined {
+  return ast.commands.find((c): c is OptionsCommand => c.kind === 'Options' && c.name === name);
+}
+
+function savedataOptions(ast: InputFile, ir: ModelIR): SaveDataOptions | null {
+  const sd = command(ast, 'SAVEDATA');
+  if (!sd) return null;
+  const get = (n: string) => sd.options.filter((o) => o.name === n).pop();
+  const file = get('FILE');
+  if (!file) return null;
+  const save = new Set((get('SAVE')?.values ?? []).filter((v) => v.kind === 'word').map((v) => (v as { upper: string }).upper.slice(0, 4)));
+  const fmt = get('FORMAT')?.raw.trim();
+  return {
+    file: file.raw.trim().replace(/^"(.*)"$/, '$1'),
+    cprobabilities: save.has('CPRO'),
+    fscores: save.has('FSCO'),
+    ...(fmt ? { format: fmt.toUpperCase() === 'FREE' ? 'FREE' : fmt.replace(/[()]/g, '').toUpperCase() } : {}),
+    ...(get('MISSFLAG') ? { missingSymbol: get('MISSFLAG')!.raw.trim() } : {}),
+    ...(ir.classVariables[0] ? { classVariable: ir.classVariables[0].name } : {}),
+  };
+}
+
+/** Choose the estimator for the model family. */
+function fit(ir: ModelIR, ds: Dataset, settings: ReturnType<typeof runSettings>): EstimationResult {
+  if (ir.twoLevel && !ir.mixture) {
+    return estimateTwoLevel(ir, ds, { estimator: settings.estimation.estimator ?? 'MLR' });
+  }
+  return estimate(ir, ds, settings.estimation);
+}
+
+export function runPipeline(text: string, path: string, opts: PipelineOptions): PipelineResult {
+  const diagnostics: Diagnostic[] = [];
+  const begin = opts.clock ? opts.clock() : null;
+  try {
+    const parsed = parseInput(text, path);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.diagnostics.some((d) => d.severity === 'error')) throw new PlusmixError(parsed.diagnostics.filter((d) => d.severity === 'error'));
+    const ast = parsed.ast;
+    const inputDir = dirname(resolve(path));
+    const settings = runSettings(ast);
+    const loaded = loadData(ast, inputDir);
+    diagnostics.push(...loaded.diagnostics);
+    let ds = loaded.dataset;
+    const built = buildModel(ast, { columns: ds.columns }, ds);
+    diagnostics.push(...built.diagnostics);
+    const ir = built.ir;
+    const covs = covariateNames(ir);
+    if (covs.length) {
+      const dropped = dropMissingCovariates(ds, covs);
+      diagnostics.push(...dropped.diagnostics);
+      ds = dropped.dataset;
+    }
+    const result = fit(ir, ds, settings);
+
+    const estimation = resolveOptions(settings.estimation, { mixture: ir.mixture, integration: !!result.integration });
+    const files: PipelineResult['files'] = [];
+    let savedata: SaveDataInfo | undefined;
+    const sdo = savedataOptions(ast, ir);
+    if (sdo) {
+      const built = buildSaveData(saveColumns(ds, result, sdo), sdo);
+      files.push({ path: resolve(inputDir, sdo.file), content: built.text });
+      savedata = built.info;
+    }
+    const outInput = assembleOutInput({
+      inputText: text,
+      ir,
+      ds,
+      result,
+      estimation,
+      output: { tech1: settings.output.has('TECH1'), tech8: settings.output.has('TECH8') },
+      plusmixVersion: VERSION,
+      timestamps: begin && opts.clock ? { begin, end: opts.clock() } : null,
+      ...(savedata ? { savedata } : {}),
+    });
+    if (outInput.dataSummary && !settings.output.has('SAMPSTAT') && !ir.twoLevel) delete outInput.dataSummary.univariate;
+    const outText = writeOut(outInput);
+    const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION });
+    return { exitCode: 0, outText, json, files, diagnostics, result };
+  } catch (e) {
+    if (!(e instanceof PlusmixError)) throw e;
+    const all = [...diagnostics.filter((d) => d.severity !== 'error'), ...e.diagnostics];
+    const timestamps = begin && opts.clock ? { begin, end: opts.clock() } : null;
+    return { exitCode: 1, outText: writeErrorOut(text, all, { plusmixVersion: VERSION, timestamps }), json: null, files: [], diagnostics: all, result: null };
+  }
+}

@@ -1,0 +1,46 @@
+// `plusmix run FILE.inp [--output FILE.out] [--json FILE.json] [--quiet]`
+// Runs the pipeline and writes every file atomically; input and data errors go to stderr with
+// file:line:col and into the .out (as Mplus does), with exit code 1.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../output/atomic.js';
+import { jsonText } from '../output/json.js';
+import { formatDiagnostic } from '../syntax/format-diagnostic.js';
+import { runPipeline } from './pipeline.js';
+
+export interface RunOptions {
+  output?: string;
+  json?: string;
+  quiet?: boolean;
+  /** deterministic output: no dates or timing block */
+  noTimestamps?: boolean;
+}
+
+export function defaultOutPath(file: string): string {
+  return file.replace(/\.[^./\\]*$/, '') + '.out';
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`plusmix: cannot read input file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+    return 1;
+  }
+  const res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date() });
+  for (const d of res.diagnostics) {
+    if (d.severity === 'note') continue;
+    if (d.severity === 'warning' && opts.quiet) continue;
+    process.stderr.write(formatDiagnostic(d, text) + '\n');
+  }
+  const outPath = resolve(opts.output ?? defaultOutPath(file));
+  writeFileAtomic(outPath, res.outText);
+  if (res.exitCode === 0) {
+    for (const f of res.files) writeFileAtomic(f.path, f.content);
+    if (opts.json && res.json) writeFileAtomic(resolve(opts.json), jsonText(res.json));
+    if (!opts.quiet) process.stderr.write(`plusmix: wrote ${outPath}\n`);
+  }
+  return res.exitCode;
+}

@@ -1,0 +1,416 @@
+// Compile a ModelIR + Dataset into the numeric structures the likelihood loops read.
+//
+// Every parameter the model can touch is a *slot*: one cell of nu, B, Lambda, alpha, Gamma, Psi,
+// Theta, thresholds, nominal logits or class logits for one class. A slot holds a value and the
+// free parameter it comes from (`slotPar`, 0-based; -1 = fixed). Rows that share a `par` (class-
+// invariant parameters, equality labels) map to several slots, so the gradient with respect to a
+// free parameter is the sum of the slot gradients (this is how equality constraints work).
+// Structural zeros use slot index -1 in the per-class index arrays.
+//
+// Model per class k (single level; the two-level engine adds the eta terms described in the
+// report / issue 6 on top of exactly these structures):
+//   continuous y:  mu_k(x) = nu_k + B_k x + Lambda_k (alpha_k + Gamma_k x),
+//                  Sigma_k = Lambda_k Psi_k Lambda_k' + Theta_k
+//   ordinal u_r:   P(u <= s-1 | k, x) = F(tau_{r,s,k} - beta_{r,k}'x)      (Mplus sign convention)
+//   nominal u_r:   P(u = c | k, x) proportional to exp(a_{r,c,k} + b_{r,c,k}'x), last category 0
+//   class:         P(C = k | x) proportional to exp(a_k + g_k'x), last class 0
+
+import type { ModelIR, ParamRow } from '../model/ir.js';
+import type { Dataset } from '../data/dataset.js';
+import { PlusmixError } from '../syntax/diagnostics.js';
+
+export interface ItemInfo {
+  name: string;
+  column: number;
+  nCat: number;
+  /** first slot-index position of this item in tau / nomA (per class: nCat-1 entries) */
+  offset: number;
+}
+
+export interface CompiledModel {
+  n: number;
+  K: number;
+  classLabels: string[];
+  /** name of the class variable ('' without classes) */
+  classVariable: string;
+  contNames: string[];
+  covNames: string[];
+  factorNames: string[];
+  P: number;
+  X: number;
+  F: number;
+  cat: ItemInfo[];
+  nom: ItemInfo[];
+  /** total threshold / nominal-logit positions per class */
+  nTau: number;
+  nNomA: number;
+  /** data: y (n x P, NaN missing), x (n x X), categorical codes (n x R, -1 missing), nominal codes (n x Rn) */
+  y: Float64Array;
+  x: Float64Array;
+  u: Int32Array;
+  v: Int32Array;
+  /** missing-data patterns of the continuous block: pattern of each person and observed masks */
+  patternOf: Int32Array;
+  patterns: Uint8Array[];
+  /** slots */
+  nSlots: number;
+  slotPar: Int32Array;
+  slotValue: Float64Array;
+  slotRow: Int32Array;
+  slotKind: string[];
+  /** index arrays (slot or -1), per class */
+  nu: Int32Array; // K*P
+  B: Int32Array; // K*P*X
+  lam: Int32Array; // K*P*F
+  alpha: Int32Array; // K*F
+  gam: Int32Array; // K*F*X
+  psi: Int32Array; // K*F*F (symmetric, both triangles point to the same slot)
+  theta: Int32Array; // K*P*P (symmetric)
+  tau: Int32Array; // K*nTau
+  catB: Int32Array; // K*R*X
+  nomA: Int32Array; // K*nNomA
+  nomB: Int32Array; // K*nNomA*X
+  clsA: Int32Array; // K
+  clsG: Int32Array; // K*X
+  nFree: number;
+  /** one representative row per free parameter (for labels and start values) */
+  parRow: ParamRow[];
+  /** known class (KNOWNCLASS) of each person, -1 unknown */
+  known: Int32Array | null;
+  // ---- between level (two-level models). eta_j ~ N(0, PsiB) are the between-level random effects
+  // with non-zero variance (D = dimensions of integration); their class-specific means and their
+  // regressions on covariates enter the within structures: for person i of cluster j in class k
+  //   mu_ik = c0_k + C1_k x_i + H_k eta_j,   logit_k = a_k + g_k'x_i + G_k eta_j,
+  // with c0_k += nuB_k + H_k alphaB_k and C1_k += H_k GammaB_k (see likelihood.prepare).
+  D: number;
+  etaNames: string[];
+  H: Int32Array; // K*P*D
+  G: Int32Array; // K*D
+  psiB: Int32Array; // D*D (symmetric)
+  alphaB: Int32Array; // K*D
+  gamB: Int32Array; // K*D*X
+  nuB: Int32Array; // K*P
+  /** clusters (two-level): persons of cluster j are order[start[j]] .. order[start[j+1]-1] */
+  clusters: { J: number; start: Int32Array; order: Int32Array } | null;
+}
+
+function err(message: string, code = 'E_ESTIMATE'): PlusmixError {
+  return new PlusmixError({ severity: 'error', code, command: 'MODEL', message, location: { kind: 'none' } });
+}
+
+/** Build the compiled model. Throws PlusmixError for IR features this engine does not handle yet. */
+export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
+  if (ir.classVariables.some((c) => c.level === 'between')) throw err('Between-level class variables are not supported yet.', 'E_UNSUPPORTED');
+  if (ir.classVariables.length > 1) throw err('More than one class variable is not supported yet.', 'E_UNSUPPORTED');
+  if (ir.twoLevel && !ds.cluster) throw err('TYPE = TWOLEVEL needs a CLUSTER variable.');
+  const cv = ir.classVariables[0];
+  const K = cv ? cv.nClasses : 1;
+  const classOf = (cls: Record<string, number>): number[] => {
+    if (!cv) return [0];
+    const k = cls[cv.name];
+    return k === undefined ? Array.from({ length: K }, (_, i) => i) : [k - 1];
+  };
+
+  const obs = new Map(ir.observed.map((o) => [o.name, o]));
+  const factors = ir.latent.filter((l) => l.kind === 'factor' && l.level === 'within');
+  const factorNames = factors.map((f) => f.name);
+  const dep = ir.observed.filter((o) => o.role === 'dependent');
+  const contNames = dep.filter((o) => o.scale === 'continuous').map((o) => o.name);
+  const catVars = dep.filter((o) => o.scale === 'categorical');
+  const nomVars = dep.filter((o) => o.scale === 'nominal');
+  for (const o of dep)
+    if (o.scale === 'count' || o.scale === 'censored') throw err(`${o.display}: ${o.scale} outcomes are not supported yet.`, 'E_UNSUPPORTED');
+  const covNames = ir.observed.filter((o) => o.role === 'covariate').map((o) => o.name);
+  const P = contNames.length, X = covNames.length, F = factorNames.length;
+  const n = ds.nRows;
+
+  const ncatOf = (o: (typeof dep)[number]): number => {
+    const c = ds.columns[o.column];
+    const k = o.nCategories ?? c?.categories?.length;
+    if (!k || k < 2) throw err(`${o.display}: number of categories unknown.`);
+    return k;
+  };
+  let nTau = 0;
+  const cat: ItemInfo[] = catVars.map((o) => {
+    const it = { name: o.name, column: o.column, nCat: ncatOf(o), offset: nTau };
+    nTau += it.nCat - 1;
+    return it;
+  });
+  let nNomA = 0;
+  const nom: ItemInfo[] = nomVars.map((o) => {
+    const it = { name: o.name, column: o.column, nCat: ncatOf(o), offset: nNomA };
+    nNomA += it.nCat - 1;
+    return it;
+  });
+  const R = cat.length;
+
+  // ---- data
+  const col = (name: string) => {
+    const o = obs.get(name)!;
+    const c = ds.columns[o.column];
+    if (!c) throw err(`Variable ${o.display} has no data column.`);
+    return c.values;
+  };
+  const y = new Float64Array(n * P);
+  contNames.forEach((nm, p) => { const v = col(nm); for (let i = 0; i < n; i++) y[i * P + p] = v[i]!; });
+  const x = new Float64Array(n * X);
+  covNames.forEach((nm, q) => {
+    const v = col(nm);
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(v[i]!)) throw new PlusmixError({ severity: 'error', code: 'E_MISSING_COVARIATE', message: `Missing value on covariate ${nm}.`, location: { kind: 'data', file: ds.file, row: i + 1, variable: nm } });
+      x[i * X + q] = v[i]!;
+    }
+  });
+  const codes = (items: ItemInfo[]) => {
+    const out = new Int32Array(n * items.length);
+    items.forEach((it, r) => {
+      const v = ds.columns[it.column]!.values;
+      for (let i = 0; i < n; i++) {
+        const c = v[i]!;
+        if (Number.isNaN(c)) out[i * items.length + r] = -1;
+        else {
+          if (c < 0 || c >= it.nCat || c !== Math.floor(c)) throw new PlusmixError({ severity: 'error', code: 'E_CATEGORY', message: `${it.name}: value ${c} is not a category code 0..${it.nCat - 1}.`, location: { kind: 'data', file: ds.file, row: i + 1, variable: it.name } });
+          out[i * items.length + r] = c;
+        }
+      }
+    });
+    return out;
+  };
+  const u = codes(cat);
+  const v = codes(nom);
+
+  // missing-data patterns of the continuous block
+  const patKey = new Map<string, number>();
+  const patList: Uint8Array[] = [];
+  const patternOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let key = '';
+    for (let p = 0; p < P; p++) key += Number.isNaN(y[i * P + p]!) ? '0' : '1';
+    let id = patKey.get(key);
+    if (id === undefined) {
+      id = patList.length;
+      patKey.set(key, id);
+      patList.push(Uint8Array.from(key, (ch) => (ch === '1' ? 1 : 0)));
+    }
+    patternOf[i] = id;
+  }
+
+  // ---- between-level random effects (dimensions of integration)
+  const betweenRows = ir.rows.filter((r) => r.level === 'between');
+  const nonZeroVar = (name: string) => betweenRows.some((r) => (r.kind === 'variance' || r.kind === 'residualVariance') && r.lhs === name && (r.par > 0 || r.value !== 0));
+  const etaNames: string[] = [];
+  if (ir.twoLevel) {
+    for (const l of ir.latent) {
+      if (l.level !== 'between') continue;
+      if (l.kind === 'factor') etaNames.push(l.name);
+      else if ((l.kind === 'randomIntercept' || l.kind === 'classIntercept') && nonZeroVar(l.name)) etaNames.push(l.name);
+      else if (l.kind === 'randomSlope' || l.kind === 'growth') throw err(`Between-level ${l.kind} ${l.display} is not supported by the integration engine yet.`, 'E_UNSUPPORTED');
+    }
+  }
+  const D = etaNames.length;
+  const etaIdx = new Map(etaNames.map((nm, d) => [nm, d]));
+  const classLogitOf = (name: string): number => {
+    const mm = /^(.*)#(\d+)$/.exec(name);
+    return mm && cv && mm[1] === cv.name ? Number(mm[2]) - 1 : -1;
+  };
+
+  // ---- slots
+  const slotPar: number[] = [], slotValue: number[] = [], slotRow: number[] = [], slotKind: string[] = [];
+  const newSlot = (row: ParamRow, kind: string): number => {
+    slotPar.push(row.par > 0 ? row.par - 1 : -1);
+    slotValue.push(row.value);
+    slotRow.push(row.id);
+    slotKind.push(kind);
+    return slotPar.length - 1;
+  };
+  const fill = (len: number) => new Int32Array(len).fill(-1);
+  const nu = fill(K * P), B = fill(K * P * X), lam = fill(K * P * F), alpha = fill(K * F), gam = fill(K * F * X);
+  const psi = fill(K * F * F), theta = fill(K * P * P), tau = fill(K * nTau), catB = fill(K * R * X);
+  const nomA = fill(K * nNomA), nomB = fill(K * nNomA * X), clsA = fill(K), clsG = fill(K * X);
+  const H = fill(K * P * D), G = fill(K * D), psiB = fill(D * D), alphaB = fill(K * D), gamB = fill(K * D * X), nuB = fill(K * P);
+  const constSlot = (v: number): number => { slotPar.push(-1); slotValue.push(v); slotRow.push(-1); slotKind.push('const'); return slotPar.length - 1; };
+  const contIdx = new Map(contNames.map((nm, i) => [nm, i]));
+  function contIdx0(nm: string): number { return contIdx.get(nm) ?? -1; }
+  const covIdx = new Map(covNames.map((nm, i) => [nm, i]));
+  const facIdx = new Map(factorNames.map((nm, i) => [nm, i]));
+  const catIdx = new Map(cat.map((it, i) => [it.name, i]));
+  // a random intercept loads 1 on its own variable / class logit
+  for (const [nm, d] of etaIdx) {
+    const p = contIdx0(nm), kc = classLogitOf(nm);
+    if (p >= 0) for (let k = 0; k < K; k++) H[(k * P + p) * D + d] = constSlot(1);
+    if (kc >= 0) G[kc * D + d] = constSlot(1);
+  }
+  const nomItem = (lhs: string): { r: number; c: number } | null => {
+    const m = /^(.*)#(\d+)$/.exec(lhs);
+    if (!m) return null;
+    const r = nom.findIndex((it) => it.name === m[1]);
+    const c = Number(m[2]);
+    if (r < 0 || c < 1 || c >= nom[r]!.nCat) return null;
+    return { r, c: c - 1 };
+  };
+  const unsupported = (row: ParamRow) => err(`Parameter ${row.kind} ${row.lhs}${row.rhs ? ' ' + row.rhs : ''} is not supported by the estimator yet.`, 'E_UNSUPPORTED');
+
+  /** Between-level rows: random-effect covariance, between loadings / means / regressions, intercepts. */
+  const compileBetweenRow = (row: ParamRow, k: number, set: (arr: Int32Array, idx: number, kind: string, idx2?: number) => void) => {
+    const dL = etaIdx.get(row.lhs), p = contIdx0(row.lhs);
+    switch (row.kind) {
+      case 'mean':
+      case 'intercept':
+        if (p >= 0) return set(nuB, k * P + p, 'nuB');
+        if (dL !== undefined) return set(alphaB, k * D + dL, 'alphaB');
+        if (classLogitOf(row.lhs) >= 0 || covIdx.has(row.lhs)) { if (row.par > 0) throw unsupported(row); return; }
+        throw unsupported(row);
+      case 'variance':
+      case 'residualVariance':
+      case 'covariance': {
+        const rhs = row.kind === 'covariance' ? row.rhs : row.lhs;
+        const dR = etaIdx.get(rhs);
+        if (dL !== undefined && dR !== undefined) return set(psiB, dL * D + dR, 'psiB', dR * D + dL);
+        // zero variance of a non-random intercept / class logit, or covariate (co)variances
+        if (row.par === 0 && row.value === 0) return;
+        if (covIdx.has(row.lhs) && row.par === 0) return;
+        throw unsupported(row);
+      }
+      case 'loading': {
+        const f = etaIdx.get(row.lhs);
+        if (f === undefined) throw unsupported(row);
+        const pi = contIdx0(row.rhs), kc = classLogitOf(row.rhs);
+        if (pi >= 0) return set(H, (k * P + pi) * D + f, 'H');
+        if (kc >= 0) return set(G, kc * D + f, 'G');
+        throw unsupported(row);
+      }
+      case 'regression': {
+        const q = covIdx.get(row.rhs);
+        if (q === undefined) throw unsupported(row);
+        if (p >= 0) return set(B, (k * P + p) * X + q, 'B');
+        const kc = classLogitOf(row.lhs);
+        if (kc >= 0) return set(clsG, kc * X + q, 'classG');
+        if (dL !== undefined) return set(gamB, (k * D + dL) * X + q, 'gammaB');
+        throw unsupported(row);
+      }
+      default:
+        throw unsupported(row);
+    }
+  };
+
+  for (const row of ir.rows) {
+    const ks = classOf(row.classes);
+    for (const k of ks) {
+      const set = (arr: Int32Array, idx: number, kind: string, idx2 = -1) => {
+        const s = newSlot(row, kind);
+        arr[idx] = s;
+        if (idx2 >= 0) arr[idx2] = s;
+      };
+      if (row.level === 'between' && row.kind !== 'classIntercept' && row.kind !== 'classRegression') {
+        compileBetweenRow(row, k, set);
+        continue;
+      }
+      const lhsC = contIdx.get(row.lhs), lhsF = facIdx.get(row.lhs);
+      switch (row.kind) {
+        case 'mean':
+        case 'intercept': {
+          if (lhsC !== undefined) set(nu, k * P + lhsC, 'nu');
+          else if (lhsF !== undefined) set(alpha, k * F + lhsF, 'alpha');
+          else if (nomItem(row.lhs)) { const { r, c } = nomItem(row.lhs)!; set(nomA, k * nNomA + nom[r]!.offset + c, 'nomA'); }
+          else if (covIdx.has(row.lhs)) { if (row.par > 0) throw unsupported(row); }
+          else throw unsupported(row);
+          break;
+        }
+        case 'variance':
+        case 'residualVariance':
+        case 'covariance': {
+          const rhs = row.kind === 'covariance' ? row.rhs : row.lhs;
+          const a = contIdx.get(row.lhs), b = contIdx.get(rhs), fa = facIdx.get(row.lhs), fb = facIdx.get(rhs);
+          if (a !== undefined && b !== undefined) set(theta, k * P * P + a * P + b, 'theta', k * P * P + b * P + a);
+          else if (fa !== undefined && fb !== undefined) set(psi, k * F * F + fa * F + fb, 'psi', k * F * F + fb * F + fa);
+          else if (covIdx.has(row.lhs) || catIdx.has(row.lhs)) { if (row.par > 0) throw unsupported(row); }
+          else throw unsupported(row);
+          break;
+        }
+        case 'loading': {
+          const f = facIdx.get(row.lhs), p = contIdx.get(row.rhs);
+          if (f === undefined || p === undefined) throw unsupported(row);
+          set(lam, k * P * F + p * F + f, 'lambda');
+          break;
+        }
+        case 'regression': {
+          const q = covIdx.get(row.rhs);
+          if (q === undefined) throw unsupported(row);
+          if (lhsC !== undefined) set(B, k * P * X + lhsC * X + q, 'B');
+          else if (lhsF !== undefined) set(gam, k * F * X + lhsF * X + q, 'gamma');
+          else if (catIdx.has(row.lhs)) set(catB, k * R * X + catIdx.get(row.lhs)! * X + q, 'catB');
+          else if (nomItem(row.lhs)) { const { r, c } = nomItem(row.lhs)!; set(nomB, (k * nNomA + nom[r]!.offset + c) * X + q, 'nomB'); }
+          else throw unsupported(row);
+          break;
+        }
+        case 'threshold': {
+          const r = catIdx.get(row.lhs);
+          if (r === undefined || !row.index || row.index >= cat[r]!.nCat) throw unsupported(row);
+          set(tau, k * nTau + cat[r]!.offset + row.index - 1, 'tau');
+          break;
+        }
+        case 'classIntercept': {
+          if (!cv || row.lhs !== cv.name || !row.index || row.index > K) throw unsupported(row);
+          if (row.index === K && row.par > 0) throw err('The logit of the last class is fixed at 0.');
+          // class intercepts are not class-specific: one slot, shared by every pattern
+          if (k === ks[0]) clsA[row.index - 1] = newSlot(row, 'classA');
+          break;
+        }
+        case 'classRegression': {
+          const q = covIdx.get(row.rhs);
+          if (!cv || row.lhs !== cv.name || !row.index || q === undefined) throw unsupported(row);
+          if (k === ks[0]) clsG[(row.index - 1) * X + q] = newSlot(row, 'classG');
+          break;
+        }
+        case 'constraintNew':
+          break;
+        default:
+          throw unsupported(row);
+      }
+    }
+  }
+  // every categorical item needs its thresholds, every nominal item its intercepts
+  for (let k = 0; k < K; k++) {
+    for (const it of cat) for (let s = 0; s < it.nCat - 1; s++) if (tau[k * nTau + it.offset + s]! < 0) throw err(`Threshold ${it.name}$${s + 1} missing from the parameter table.`);
+    for (const it of nom) for (let c = 0; c < it.nCat - 1; c++) if (nomA[k * nNomA + it.offset + c]! < 0) throw err(`Intercept ${it.name}#${c + 1} missing from the parameter table.`);
+  }
+  const parRow: ParamRow[] = [];
+  for (const row of ir.rows) if (row.par > 0 && !parRow[row.par - 1]) parRow[row.par - 1] = row;
+  const nFree = parRow.length;
+  for (let j = 0; j < nFree; j++) if (!parRow[j]) throw err(`Free parameter ${j + 1} has no row in the parameter table.`);
+
+  let known: Int32Array | null = null;
+  if (cv?.known) {
+    const kc = ds.knownClass?.find((k2) => k2.classVariable === cv.name);
+    if (!kc) throw err(`KNOWNCLASS ${cv.name}: the data set carries no known classes.`);
+    known = kc.of;
+  }
+  return {
+    n, K, classLabels: Array.from({ length: K }, (_, k) => String(k + 1)), classVariable: cv?.name ?? '',
+    contNames, covNames, factorNames, P, X, F, cat, nom, nTau, nNomA, y, x, u, v, patternOf, patterns: patList,
+    nSlots: slotPar.length, slotPar: Int32Array.from(slotPar), slotValue: Float64Array.from(slotValue),
+    slotRow: Int32Array.from(slotRow), slotKind,
+    nu, B, lam, alpha, gam, psi, theta, tau, catB, nomA, nomB, clsA, clsG, nFree, parRow, known,
+    D, etaNames, H, G, psiB, alphaB, gamB, nuB,
+    clusters: ir.twoLevel && ds.cluster ? { J: ds.cluster.start.length - 1, start: ds.cluster.start, order: ds.cluster.order } : null,
+  };
+}
+
+/** Copy the free-parameter vector into the slot values. */
+export function setTheta(m: CompiledModel, theta: Float64Array): void {
+  const sp = m.slotPar, sv = m.slotValue;
+  for (let s = 0; s < m.nSlots; s++) { const j = sp[s]!; if (j >= 0) sv[s] = theta[j]!; }
+}
+
+/** Free-parameter vector from the current slot values. */
+export function getTheta(m: CompiledModel): Float64Array {
+  const th = new Float64Array(m.nFree);
+  for (let s = 0; s < m.nSlots; s++) { const j = m.slotPar[s]!; if (j >= 0) th[j] = m.slotValue[s]!; }
+  return th;
+}
+
+/** Sum slot gradients into the free-parameter gradient (equality constraints = shared par). */
+export function slotToPar(m: CompiledModel, dSlot: Float64Array, out: Float64Array): void {
+  out.fill(0);
+  for (let s = 0; s < m.nSlots; s++) { const j = m.slotPar[s]!; if (j >= 0) out[j] += dSlot[s]!; }
+}

@@ -1,0 +1,174 @@
+// Entry point of the estimation stage: estimate(ir, dataset, options) -> EstimationResult.
+//
+// Flow: compile the IR rows into slots (compile.ts) -> default / user start values (starts.ts) ->
+// random starts (initial stage of STITERATIONS EM iterations for n1 perturbed sets, final stage for
+// the n2 best, estimation.md §4.2) or a single run (STARTS = 0, OPTSEED) -> standard errors (se.ts)
+// -> fit and classification statistics (fit.ts). Failures become Mplus warnings, never NaN
+// estimates or exceptions (PlusmixError is thrown only for models the engine cannot represent).
+
+import type { ModelIR, ParamRow } from '../model/ir.js';
+import type { Dataset } from '../data/dataset.js';
+import type { EstimationResult, ParameterEstimate, RandomStartRow, Warning } from '../results/types.js';
+import { compileModel } from './compile.js';
+import type { CompiledModel } from './compile.js';
+import { makeWorkspace } from './likelihood.js';
+import { planEM } from './em.js';
+import type { EMPlan } from './em.js';
+import { defaultStarts, perturb, perturbationScales, startSeeds } from './starts.js';
+import { evalLL, makeObjective, optimize } from './optimize.js';
+import { eapIntegrated, makeIntegration, posteriorIntegrated } from './integrate.js';
+import type { Objective, RunLimits, RunResult } from './optimize.js';
+import { resolveOptions } from './options.js';
+import type { EstimationOptions, EstimationOptionsInput } from './options.js';
+import { standardErrors } from './se.js';
+import { classCounts, fitStatistics } from './fit.js';
+
+/** Best-loglikelihood replication tolerance ([ours]: Mplus prints 3 decimals). */
+const REPLICATION_TOL = 1e-3;
+
+export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput = {}): EstimationResult {
+  const m = compileModel(ir, ds);
+  const opts = resolveOptions(input, { mixture: ir.mixture, integration: m.D > 0 });
+  const ws = makeWorkspace(m, opts.link);
+  const intg = m.D > 0 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
+  const obj = makeObjective(m, ws, opts.link, intg);
+  // EM with numerical integration inside the E step is not implemented yet: quasi-Newton only
+  const plan: EMPlan = intg ? { cont: [], cat: [], logit: null, any: false } : planEM(m, opts.link);
+  const start = defaultStarts(m, opts.link, ir.mixture);
+  const post = new Float64Array(m.n * m.K);
+  const full: RunLimits = { emIterations: opts.mIterations, qnIterations: opts.qnIterations, derivative: opts.mConvergence, qnDerivative: opts.qnConvergence, logCriterion: opts.logCriterion, rlogCriterion: opts.rlogCriterion };
+  const warnings: Warning[] = [];
+
+  let best: RunResult;
+  let randomStarts: EstimationResult['randomStarts'] = null;
+  const [n1, n2] = opts.starts;
+  if (opts.optSeed !== null) {
+    best = optimize(obj, plan, perturb(start, perturbationScales(m), opts.stScale, opts.optSeed), opts, full, post);
+  } else if (!ir.mixture || n1 === 0 || m.K === 1) {
+    best = optimize(obj, plan, start, opts, full, post);
+  } else {
+    const r = randomStartRuns(obj, plan, start, opts, full, post, n1, Math.max(1, Math.min(n2, n1)));
+    best = r.best;
+    randomStarts = r.table;
+    if (!r.table.replicated)
+      warnings.push({ code: 'W_NOT_REPLICATED', lines: [
+        'THE BEST LOGLIKELIHOOD VALUE WAS NOT REPLICATED.  THE SOLUTION MAY NOT BE TRUSTWORTHY DUE TO LOCAL',
+        'MAXIMA.  INCREASE THE NUMBER OF RANDOM STARTS.',
+      ] });
+  }
+
+  const theta = best.theta;
+  const ll = Number.isFinite(best.ll) ? evalLL(obj, theta, post) : -Infinity;
+  const ok = Number.isFinite(ll) && best.converged;
+  if (!ok) {
+    warnings.push({ code: 'W_NOT_CONVERGED', lines: [
+      'THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY DUE TO AN ERROR IN THE',
+      'COMPUTATION.  CHANGE YOUR MODEL AND/OR STARTING VALUES.',
+    ] });
+  }
+  if (best.atBound.length)
+    warnings.push({ code: 'W_LOGIT_BOUND', lines: [
+      `IN THE OPTIMIZATION, ONE OR MORE LOGIT THRESHOLDS APPROACHED EXTREME VALUES OF -${opts.logitBound.toFixed(3)} AND ${opts.logitBound.toFixed(3)} AND WERE FIXED TO STABILIZE MODEL ESTIMATION.  THESE VALUES IMPLY PROBABILITIES OF 0 AND 1.  IN THE MODEL RESULTS SECTION, THESE PARAMETERS HAVE 0 STANDARD ERRORS AND 999 IN THE Z-SCORE AND P-VALUE COLUMNS.`,
+    ] });
+
+  let se: Float64Array = new Float64Array(m.nFree).fill(NaN);
+  let covariance: Float64Array | null = null;
+  let conditionNumber: number | null = null;
+  let scaling: number | null = null;
+  if (ok) {
+    const r = standardErrors(obj, theta, opts.estimator, best.atBound, (j) => parLabel(m.parRow[j]!));
+    se = r.se; covariance = r.covariance; conditionNumber = r.conditionNumber; scaling = r.scalingCorrection;
+    warnings.push(...r.warnings);
+    evalLL(obj, theta, post);
+    if (intg) posteriorIntegrated(m, ws, intg, post);
+  }
+  const result: EstimationResult = {
+    terminatedNormally: ok,
+    estimator: opts.estimator,
+    fit: ok ? fitStatistics(ll, m.nFree, m.n, opts.estimator === 'MLR' ? scaling : null) : null,
+    parameters: ok ? parameterTable(ir, m, theta, se) : [],
+    classCounts: ok && m.K > 1 ? classCounts(m, ws, post) : null,
+    randomStarts,
+    warnings,
+    conditionNumber,
+    theta,
+    start,
+    covariance,
+    iterations: best.iterations,
+  };
+  if (ok && m.K > 1) result.posterior = post;
+  if (ok && intg) result.factorScores = { names: m.etaNames, values: eapIntegrated(m, ws, intg), perCluster: true };
+  if (intg) result.integration = { type: opts.integration.type, points: opts.integration.points, dimensions: m.D, adaptive: opts.integration.adaptive };
+  return result;
+}
+
+function randomStartRuns(obj: Objective, plan: EMPlan, start: Float64Array, opts: EstimationOptions, full: RunLimits, post: Float64Array, n1: number, n2: number) {
+  const m = obj.m;
+  const scales = perturbationScales(m);
+  const seeds = startSeeds(opts.stSeed, n1);
+  const initLim: RunLimits = plan.any
+    ? { ...full, emIterations: opts.stIterations, qnIterations: 0, derivative: opts.stConvergence, qnDerivative: opts.stConvergence }
+    : { ...full, emIterations: 0, qnIterations: opts.stIterations, derivative: opts.stConvergence, qnDerivative: opts.stConvergence };
+  const initial: Array<{ start: number; seed: number | 'unperturbed'; run: RunResult }> = [];
+  for (let s = 0; s < n1; s++) {
+    const seed: number | 'unperturbed' = s === 0 ? 'unperturbed' : seeds[s]!;
+    const th0 = s === 0 ? start : perturb(start, scales, opts.stScale, seed as number);
+    initial.push({ start: s + 1, seed, run: optimize(obj, plan, th0, opts, initLim, post) });
+  }
+  const order = initial.filter((r) => Number.isFinite(r.run.ll)).sort((a, b) => b.run.ll - a.run.ll || a.start - b.start).slice(0, n2);
+  const finals = order.map((r) => {
+    const run = optimize(obj, plan, r.run.theta, opts, full, post);
+    run.iterations = [...r.run.iterations, ...run.iterations.map((it, i) => ({ ...it, iteration: r.run.iterations.length + i + 1 }))];
+    return { ...r, run };
+  });
+  const good = finals.filter((r) => Number.isFinite(r.run.ll) && r.run.converged).sort((a, b) => b.run.ll - a.run.ll || a.start - b.start);
+  const rows: RandomStartRow[] = good.map((r) => ({ loglikelihood: r.run.ll, seed: r.seed, start: r.start }));
+  const replicated = good.length >= 2 && good[0]!.run.ll - good[1]!.run.ll < REPLICATION_TOL;
+  const best = good[0]?.run ?? finals[0]?.run ?? initial[0]!.run;
+  return { best, table: { rows, replicated, failed: n2 - good.length } };
+}
+
+function parLabel(row: ParamRow): string {
+  switch (row.kind) {
+    case 'loading': return `${row.lhs} BY ${row.rhs}`;
+    case 'regression': return `${row.lhs} ON ${row.rhs}`;
+    case 'covariance': return `${row.lhs} WITH ${row.rhs}`;
+    case 'threshold': return `[ ${row.lhs}$${row.index} ]`;
+    case 'classIntercept': return `[ ${row.lhs}#${row.index} ]`;
+    case 'classRegression': return `${row.lhs}#${row.index} ON ${row.rhs}`;
+    case 'mean': case 'intercept': return `[ ${row.lhs} ]`;
+    default: return row.lhs;
+  }
+}
+
+const BLOCK: Partial<Record<ParamRow['kind'], string>> = {
+  mean: 'Means', intercept: 'Intercepts', threshold: 'Thresholds', variance: 'Variances', residualVariance: 'Residual Variances',
+};
+
+/** One printed estimate per row (class-invariant parameters repeat in every class, as Mplus prints them). */
+function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: Float64Array): ParameterEstimate[] {
+  const out: ParameterEstimate[] = [];
+  const cv = m.classVariable;
+  for (const row of ir.rows) {
+    if (row.kind === 'constraintNew') continue;
+    const latentClass = row.kind === 'classIntercept' || row.kind === 'classRegression';
+    const ks = !cv || latentClass ? [0] : row.classes[cv] !== undefined ? [row.classes[cv]! - 1] : [...Array(m.K).keys()];
+    for (const k of ks) {
+      const free = row.par > 0;
+      const j = row.par - 1;
+      let block: string, name: string;
+      if (row.kind === 'loading') { block = `${row.lhs} BY`; name = row.rhs; }
+      else if (row.kind === 'regression') { block = `${row.lhs} ON`; name = row.rhs; }
+      else if (row.kind === 'covariance') { block = `${row.lhs} WITH`; name = row.rhs; }
+      else if (row.kind === 'threshold') { block = 'Thresholds'; name = `${row.lhs}$${row.index}`; }
+      else if (row.kind === 'classIntercept') { block = 'Means'; name = `${row.lhs}#${row.index}`; }
+      else if (row.kind === 'classRegression') { block = `${row.lhs}#${row.index} ON`; name = row.rhs; }
+      else { block = BLOCK[row.kind] ?? row.kind; name = row.lhs; }
+      out.push({
+        par: row.par, level: row.level, classLabel: latentClass || !cv ? null : String(k + 1), categoricalLatent: latentClass,
+        block, name, estimate: free ? theta[j]! : row.value, se: free ? se[j]! : 0, fixed: !free,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,453 @@
+// Numerical integration over the between-level random effects eta_j ~ N(0, PsiB) (D >= 1):
+//   L_j = integral prod_{i in j} [ sum_k P(C_ij = k | x_ij, eta) f_k(y_ij | x_ij, eta) ] phi(eta; 0, PsiB) d eta
+// (estimation.md §2(c), §6). Nodes are eta_jq = c_j + L_j z_q for a product rule z_q, w_q in the
+// standardized metric (STANDARD: equally spaced on [-5, 5], weights proportional to phi(z); or
+// GAUSSHERMITE), with a *proposal* N(c_j, L_j L_j') per cluster:
+//   L_j ~= sum_q w_q f(y_j | eta_jq) phi(eta_jq; 0, PsiB) / phi(eta_jq; c_j, L_j L_j').
+// The proposal is frozen between optimizer phases (`freezeProposals`): the prior (c_j = 0, L_j =
+// chol PsiB) for non-adaptive integration, the posterior mean and Cholesky factor of the posterior
+// covariance of eta_j for adaptive quadrature. With frozen nodes the approximated log-likelihood is a
+// smooth function of theta whose exact gradient is the Fisher identity with node posterior weights
+// r_jq (this module), so BFGS and the central-difference Hessian see one consistent function.
+
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import type { CompiledModel } from './compile.js';
+import type { Workspace } from './likelihood.js';
+import { accumulatePerson, flushContinuous, personLogLik, prepare, resetStats } from './likelihood.js';
+import { cholesky, cholInverse, cholLogDet } from './linalg.js';
+import type { IntegrationType } from './options.js';
+
+const LOG2PI = Math.log(2 * Math.PI);
+/** half-width of the STANDARD (rectangular) rule in standard deviations ([ours], estimation.md §6) */
+const RECT_RANGE = 5;
+
+/** One-dimensional rule in the N(0, 1) metric: nodes and weights summing to 1. */
+export function rule1D(type: IntegrationType, Q: number): { z: Float64Array; w: Float64Array } {
+  const z = new Float64Array(Q), w = new Float64Array(Q);
+  if (type === 'GAUSSHERMITE') {
+    // Golub-Welsch for the physicists' Hermite weight exp(-x^2): Jacobi matrix off-diagonals sqrt(k/2)
+    const J = new Matrix(Q, Q);
+    for (let k = 1; k < Q; k++) { J.set(k, k - 1, Math.sqrt(k / 2)); J.set(k - 1, k, Math.sqrt(k / 2)); }
+    const e = new EigenvalueDecomposition(J, { assumeSymmetric: true });
+    const order = e.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+    order.forEach(([x, i], q) => { z[q] = Math.SQRT2 * x; w[q] = e.eigenvectorMatrix.get(0, i) ** 2; });
+  } else if (type === 'STANDARD') {
+    let s = 0;
+    for (let q = 0; q < Q; q++) { z[q] = Q === 1 ? 0 : -RECT_RANGE + (2 * RECT_RANGE * q) / (Q - 1); w[q] = Math.exp(-0.5 * z[q]! * z[q]!); s += w[q]!; }
+    for (let q = 0; q < Q; q++) w[q] = w[q]! / s;
+  } else throw new Error(`integration type ${type} is not implemented`);
+  let s = 0;
+  for (let q = 0; q < Q; q++) s += w[q]!;
+  for (let q = 0; q < Q; q++) w[q] = w[q]! / s;
+  return { z, w };
+}
+
+export interface IntegrationState {
+  D: number;
+  nq: number;
+  /** product-rule nodes (nq x D) and log weights (nq) */
+  z: Float64Array;
+  logw: Float64Array;
+  adaptive: boolean;
+  /** frozen proposal per cluster: centre (J x D), Cholesky factor (J x D x D), log det of L L' (J) */
+  center: Float64Array;
+  chol: Float64Array;
+  logdet: Float64Array;
+  /** scratch */
+  h: Float64Array;
+  eta: Float64Array;
+  psi: Float64Array;
+  psiInv: Float64Array;
+  tmp: Float64Array;
+  mom1: Float64Array;
+  mom2: Float64Array;
+  dPsi: Float64Array;
+  /** fast gradient path (continuous outcomes only): per person of the current cluster and node,
+   *  the node-conditional class posteriors and prior class probabilities (maxCluster x nq x K) */
+  fast: boolean;
+  nodePost: Float64Array;
+  nodePrior: Float64Array;
+  /** per person and class: p_ik, M1 = sum_q r_q p_ik|q eta_q (D), M2 = sum_q r_q p_ik|q eta_q eta_q' (D x D) */
+  pk: Float64Array;
+  m1: Float64Array;
+  m2: Float64Array;
+  /** scratch for the closed-form continuous score: e, H M1, Sinv u, P x P and P x D buffers */
+  e: Float64Array;
+  hm: Float64Array;
+  su: Float64Array;
+  mat: Float64Array;
+  hm2: Float64Array;
+  pd: Float64Array;
+}
+
+export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean): IntegrationState {
+  const D = m.D;
+  const r = rule1D(type, points);
+  const nq = points ** D;
+  const z = new Float64Array(nq * D), logw = new Float64Array(nq);
+  for (let q = 0; q < nq; q++) {
+    let rem = q, lw = 0;
+    for (let d = D - 1; d >= 0; d--) { const t = rem % points; rem = Math.floor(rem / points); z[q * D + d] = r.z[t]!; lw += Math.log(r.w[t]!); }
+    logw[q] = lw;
+  }
+  const J = m.clusters!.J;
+  const { start } = m.clusters!;
+  let maxN = 0;
+  for (let j = 0; j < J; j++) maxN = Math.max(maxN, start[j + 1]! - start[j]!);
+  const fast = m.cat.length === 0 && m.nom.length === 0;
+  const K = m.K, P = m.P;
+  return {
+    D, nq, z, logw, adaptive, fast,
+    nodePost: new Float64Array(fast ? maxN * nq * K : 0), nodePrior: new Float64Array(fast ? maxN * nq * K : 0),
+    pk: new Float64Array(K), m1: new Float64Array(K * D), m2: new Float64Array(K * D * D),
+    e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
+    center: new Float64Array(J * D), chol: new Float64Array(J * D * D), logdet: new Float64Array(J),
+    h: new Float64Array(nq), eta: new Float64Array(D), psi: new Float64Array(D * D), psiInv: new Float64Array(D * D),
+    tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D), dPsi: new Float64Array(D * D),
+  };
+}
+
+const val = (m: CompiledModel, s: number): number => (s < 0 ? 0 : m.slotValue[s]!);
+
+/** PsiB from the slots, its inverse and log determinant into st; false if not positive definite. */
+function preparePsi(m: CompiledModel, st: IntegrationState): number | null {
+  const D = m.D;
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.psi[a * D + b] = val(m, m.psiB[a * D + b]!);
+  const L = Float64Array.from(st.psi);
+  if (!cholesky(L, D)) return null;
+  cholInverse(L, D, st.psiInv, st.tmp);
+  return cholLogDet(L, D);
+}
+
+/** Node q of cluster j into st.eta; returns log phi(eta; c_j, L_j L_j') of the proposal. */
+function node(st: IntegrationState, j: number, q: number): number {
+  const D = st.D;
+  let zz = 0;
+  for (let a = 0; a < D; a++) {
+    let v = st.center[j * D + a]!;
+    for (let b = 0; b <= a; b++) v += st.chol[(j * D + a) * D + b]! * st.z[q * D + b]!;
+    st.eta[a] = v;
+    zz += st.z[q * D + a]! ** 2;
+  }
+  return -0.5 * (D * LOG2PI + st.logdet[j]! + zz);
+}
+
+function logPrior(st: IntegrationState, psiLogDet: number): number {
+  const D = st.D;
+  let quad = 0;
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) quad += st.eta[a]! * st.psiInv[a * D + b]! * st.eta[b]!;
+  return -0.5 * (D * LOG2PI + psiLogDet + quad);
+}
+
+function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array): void {
+  const { K, P, D } = m;
+  for (let k = 0; k < K; k++) {
+    for (let p = 0; p < P; p++) {
+      let s = 0;
+      for (let d = 0; d < D; d++) s += val(m, m.H[(k * P + p) * D + d]!) * eta[d]!;
+      ws.muShift[k * P + p] = s;
+    }
+    let g = 0;
+    for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * eta[d]!;
+    ws.logitShift[k] = g;
+  }
+}
+
+/** log h_jq for every node of cluster j into st.h; returns log L_j. */
+function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, psiLogDet: number, store = false): number {
+  const { start, order } = m.clusters!;
+  const K = m.K, nq = st.nq;
+  let mx = -Infinity;
+  for (let q = 0; q < nq; q++) {
+    const lprop = node(st, j, q);
+    setShifts(m, ws, st.eta);
+    let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
+    for (let t = start[j]!; t < start[j + 1]!; t++) {
+      h += personLogLik(m, order[t]!, ws);
+      if (store) {
+        const base = ((t - start[j]!) * nq + q) * K;
+        for (let k = 0; k < K; k++) { st.nodePost[base + k] = ws.post[k]!; st.nodePrior[base + k] = Math.exp(ws.prior[k]!); }
+      }
+    }
+    st.h[q] = h;
+    if (h > mx) mx = h;
+  }
+  if (!Number.isFinite(mx)) return -Infinity;
+  let s = 0;
+  for (let q = 0; q < st.nq; q++) s += Math.exp(st.h[q]! - mx);
+  return mx + Math.log(s);
+}
+
+/** Add cluster j's posterior-weighted complete-data score (after clusterNodes) to dSlot. */
+function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, lj: number, dSlot: Float64Array): void {
+  const { start, order } = m.clusters!;
+  const { K, P, D } = m;
+  for (let q = 0; q < st.nq; q++) {
+    const r = Math.exp(st.h[q]! - lj);
+    if (r < 1e-12) continue;
+    node(st, j, q);
+    setShifts(m, ws, st.eta);
+    for (let t = start[j]!; t < start[j + 1]!; t++) {
+      const i = order[t]!;
+      personLogLik(m, i, ws);
+      accumulatePerson(m, i, ws, dSlot, r);
+      // H_k eta in the means and G_k eta in the class logits
+      for (let k = 0; k < K; k++) {
+        const w = r * ws.post[k]!;
+        const gl = r * (ws.post[k]! - Math.exp(ws.prior[k]!));
+        for (let d = 0; d < D; d++) {
+          const e = st.eta[d]!;
+          const sg = m.G[k * D + d]!;
+          if (sg >= 0) dSlot[sg] += gl * e;
+          if (w === 0) continue;
+          for (let p = 0; p < P; p++) { const sh = m.H[(k * P + p) * D + d]!; if (sh >= 0) dSlot[sh] += w * ws.a[k * P + p]! * e; }
+        }
+      }
+    }
+    // d log phi(eta; 0, Psi) / d Psi = 1/2 (Psi^-1 eta eta' Psi^-1 - Psi^-1)
+    for (let a = 0; a < D; a++) { let v = 0; for (let b = 0; b < D; b++) v += st.psiInv[a * D + b]! * st.eta[b]!; st.tmp[a] = v; }
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.dPsi[a * D + b] += 0.5 * r * (st.tmp[a]! * st.tmp[b]! - st.psiInv[a * D + b]!);
+  }
+}
+
+/**
+ * Closed-form version of clusterGradient for models whose outcomes are all continuous: the means are
+ * linear in eta, so the posterior expectation of the complete-data score of person i in class k needs
+ * only p_ik, M1 = E[1{C=k} eta] and M2 = E[1{C=k} eta eta'] (accumulated over the nodes); the
+ * person-level algebra then runs once per person instead of once per node.
+ */
+function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, lj: number, dSlot: Float64Array): void {
+  const { start, order } = m.clusters!;
+  const { K, P, X, D } = m;
+  const nq = st.nq;
+  // node weights r_q into st.h (in place) and the cluster's eta moments for Psi
+  st.mom2.fill(0);
+  for (let q = 0; q < nq; q++) {
+    const r = Math.exp(st.h[q]! - lj);
+    st.h[q] = r;
+    if (r < 1e-14) continue;
+    node(st, j, q);
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!;
+  }
+  for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[a * D + c]! * st.mom2[c * D + d]! * st.psiInv[d * D + b]!; st.dPsi[a * D + b] += 0.5 * (v - st.psiInv[a * D + b]!); } }
+  ws.muShift.fill(0);
+  ws.logitShift.fill(0);
+  for (let t = start[j]!; t < start[j + 1]!; t++) {
+    const i = order[t]!;
+    const row = t - start[j]!;
+    st.pk.fill(0); st.m1.fill(0); st.m2.fill(0);
+    for (let q = 0; q < nq; q++) {
+      const r = st.h[q]!;
+      if (r < 1e-14) continue;
+      node(st, j, q);
+      const base = (row * nq + q) * K;
+      for (let k = 0; k < K; k++) {
+        const w = r * st.nodePost[base + k]!;
+        const gl = r * (st.nodePost[base + k]! - st.nodePrior[base + k]!);
+        st.pk[k] += w;
+        // class logits: intercept and covariate slopes, and the G_k eta part
+        const sa = m.clsA[k]!;
+        if (sa >= 0) dSlot[sa] += gl;
+        for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
+        for (let d = 0; d < D; d++) {
+          const sg = m.G[k * D + d]!;
+          if (sg >= 0) dSlot[sg] += gl * st.eta[d]!;
+          st.m1[k * D + d] += w * st.eta[d]!;
+          for (let d2 = 0; d2 < D; d2++) st.m2[(k * D + d) * D + d2] += w * st.eta[d]! * st.eta[d2]!;
+        }
+      }
+    }
+    const pat = m.patternOf[i]!;
+    if (ws.nObs[pat] === 0) continue;
+    for (let k = 0; k < K; k++) {
+      const p = st.pk[k]!;
+      if (p === 0) continue;
+      const sb = (pat * K + k) * P * P;
+      // e = y - c0 - C1 x (0 where missing); hm = H M1; hm2 = H M2 (P x D)
+      for (let a = 0; a < P; a++) {
+        const yv = m.y[i * P + a]!;
+        if (Number.isNaN(yv)) { st.e[a] = 0; } else {
+          let mu = ws.c0[k * P + a]!;
+          for (let x = 0; x < X; x++) mu += ws.c1[(k * P + a) * X + x]! * m.x[i * X + x]!;
+          st.e[a] = yv - mu;
+        }
+        let v = 0;
+        for (let d = 0; d < D; d++) {
+          const h = val(m, m.H[(k * P + a) * D + d]!);
+          v += h * st.m1[k * D + d]!;
+          let v2 = 0;
+          for (let d2 = 0; d2 < D; d2++) v2 += val(m, m.H[(k * P + a) * D + d2]!) * st.m2[(k * D + d2) * D + d]!;
+          st.hm2[a * D + d] = v2;
+        }
+        st.hm[a] = v;
+      }
+      // su = Sinv (p e - H M1): the posterior-weighted sum of a = Sinv (y - mu(eta))
+      for (let a = 0; a < P; a++) { let v = 0; for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * (p * st.e[b]! - st.hm[b]!); st.su[a] = v; }
+      ws.sW[k] += p;
+      for (let a = 0; a < P; a++) {
+        ws.sA[k * P + a] += st.su[a]!;
+        for (let x = 0; x < X; x++) ws.sAX[(k * P + a) * X + x] += st.su[a]! * m.x[i * X + x]!;
+      }
+      // E[w a a'] = Sinv [p e e' - e (H M1)' - (H M1) e' + H M2 H'] Sinv ; sG += 1/2 (that - p Sinv)
+      for (let a = 0; a < P; a++)
+        for (let b = 0; b < P; b++) {
+          let hmh = 0;
+          for (let d = 0; d < D; d++) hmh += st.hm2[a * D + d]! * val(m, m.H[(k * P + b) * D + d]!);
+          st.mat[a * P + b] = p * st.e[a]! * st.e[b]! - st.e[a]! * st.hm[b]! - st.hm[a]! * st.e[b]! + hmh;
+        }
+      for (let a = 0; a < P; a++)
+        for (let b = 0; b < P; b++) {
+          let v = 0;
+          for (let c = 0; c < P; c++) {
+            const sac = ws.sinv[sb + a * P + c]!;
+            if (sac === 0) continue;
+            for (let d = 0; d < P; d++) v += sac * st.mat[c * P + d]! * ws.sinv[sb + d * P + b]!;
+          }
+          ws.sG[k * P * P + a * P + b] += 0.5 * (v - p * ws.sinv[sb + a * P + b]!);
+        }
+      // H_k eta part of the means: E[w a eta'] = Sinv (e M1' - H M2)
+      for (let a = 0; a < P; a++)
+        for (let d = 0; d < D; d++) st.pd[a * D + d] = st.e[a]! * st.m1[k * D + d]! - st.hm2[a * D + d]!;
+      for (let a = 0; a < P; a++)
+        for (let d = 0; d < D; d++) {
+          const sh = m.H[(k * P + a) * D + d]!;
+          if (sh < 0) continue;
+          let v = 0;
+          for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * st.pd[b * D + d]!;
+          dSlot[sh] += v;
+        }
+    }
+  }
+}
+
+function flushPsi(m: CompiledModel, st: IntegrationState, dSlot: Float64Array): void {
+  const D = m.D;
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) { const s = m.psiB[a * D + b]!; if (s >= 0) dSlot[s] += st.dPsi[a * D + b]!; }
+  st.dPsi.fill(0);
+}
+
+/** Integrated log-likelihood (and slot gradient when dSlot is given). -Infinity when inadmissible. */
+export function logLikIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, dSlot: Float64Array | null): number {
+  if (dSlot) dSlot.fill(0);
+  if (!prepare(m, ws)) return -Infinity;
+  const ld = preparePsi(m, st);
+  if (ld === null) return -Infinity;
+  resetStats(ws);
+  st.dPsi.fill(0);
+  let ll = 0;
+  const fast = !!dSlot && st.fast;
+  for (let j = 0; j < m.clusters!.J; j++) {
+    const lj = clusterNodes(m, ws, st, j, ld, fast);
+    if (!Number.isFinite(lj)) return -Infinity;
+    ll += lj;
+    if (dSlot) { if (fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot); }
+  }
+  if (dSlot) { flushContinuous(m, ws, dSlot); flushPsi(m, st, dSlot); }
+  return ll;
+}
+
+/** Per-cluster scores (J x nFree) for MLR / MLF with clusters as the independent units. */
+export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationState): Float64Array {
+  const J = m.clusters!.J;
+  const out = new Float64Array(J * m.nFree);
+  const dSlot = new Float64Array(m.nSlots);
+  if (!prepare(m, ws)) throw new Error('clusterScores: inadmissible parameter values');
+  const ld = preparePsi(m, st)!;
+  for (let j = 0; j < J; j++) {
+    dSlot.fill(0);
+    resetStats(ws);
+    st.dPsi.fill(0);
+    const lj = clusterNodes(m, ws, st, j, ld, st.fast);
+    if (st.fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot);
+    flushContinuous(m, ws, dSlot);
+    flushPsi(m, st, dSlot);
+    for (let s = 0; s < m.nSlots; s++) { const p = m.slotPar[s]!; if (p >= 0) out[j * m.nFree + p] += dSlot[s]!; }
+  }
+  return out;
+}
+
+/**
+ * Freeze the proposals at the current parameter values: the prior N(0, PsiB) (non-adaptive, or
+ * before the first adaptive pass), or per cluster the posterior mean and covariance of eta_j under
+ * the current proposals (adaptive). A cluster whose posterior covariance is not positive definite
+ * keeps the prior, as Mplus falls back to non-adaptive integration.
+ */
+export function freezeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState, adaptFromCurrent: boolean): boolean {
+  const D = m.D, J = m.clusters!.J;
+  if (!prepare(m, ws)) return false;
+  const ld = preparePsi(m, st);
+  if (ld === null) return false;
+  const L = Float64Array.from(st.psi);
+  cholesky(L, D);
+  const priorLogDet = cholLogDet(L, D);
+  if (!adaptFromCurrent || !st.adaptive) {
+    for (let j = 0; j < J; j++) { st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet; }
+    return true;
+  }
+  const S = new Float64Array(D * D);
+  for (let j = 0; j < J; j++) {
+    const lj = clusterNodes(m, ws, st, j, ld);
+    if (!Number.isFinite(lj)) return false;
+    st.mom1.fill(0); st.mom2.fill(0);
+    for (let q = 0; q < st.nq; q++) {
+      const r = Math.exp(st.h[q]! - lj);
+      if (r < 1e-14) continue;
+      node(st, j, q);
+      for (let a = 0; a < D; a++) { st.mom1[a] += r * st.eta[a]!; for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!; }
+    }
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
+    if (cholesky(S, D)) {
+      st.center.set(st.mom1, j * D);
+      st.chol.set(S, j * D * D);
+      st.logdet[j] = cholLogDet(S, D);
+    } else { st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet; }
+  }
+  return true;
+}
+
+/** Posterior class probabilities per person, p_ik = sum_q r_jq p_ik|q, into post (n x K). */
+export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, post: Float64Array): void {
+  const { start, order, J } = m.clusters!;
+  const K = m.K;
+  post.fill(0);
+  if (!prepare(m, ws)) return;
+  const ld = preparePsi(m, st);
+  if (ld === null) return;
+  for (let j = 0; j < J; j++) {
+    const lj = clusterNodes(m, ws, st, j, ld);
+    for (let q = 0; q < st.nq; q++) {
+      const r = Math.exp(st.h[q]! - lj);
+      if (r < 1e-14) continue;
+      node(st, j, q);
+      setShifts(m, ws, st.eta);
+      for (let t = start[j]!; t < start[j + 1]!; t++) {
+        const i = order[t]!;
+        personLogLik(m, i, ws);
+        for (let k = 0; k < K; k++) post[i * K + k] += r * ws.post[k]!;
+      }
+    }
+  }
+  ws.muShift.fill(0);
+  ws.logitShift.fill(0);
+}
+
+/** Expected a posteriori estimates of eta_j (the deviations from their class-specific means), J x D. */
+export function eapIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState): Float64Array {
+  const D = m.D, J = m.clusters!.J;
+  const out = new Float64Array(J * D);
+  if (!prepare(m, ws)) return out.fill(NaN);
+  const ld = preparePsi(m, st);
+  if (ld === null) return out.fill(NaN);
+  for (let j = 0; j < J; j++) {
+    const lj = clusterNodes(m, ws, st, j, ld);
+    for (let q = 0; q < st.nq; q++) {
+      const r = Math.exp(st.h[q]! - lj);
+      if (r < 1e-14) continue;
+      node(st, j, q);
+      for (let d = 0; d < D; d++) out[j * D + d] += r * st.eta[d]!;
+    }
+  }
+  ws.muShift.fill(0);
+  ws.logitShift.fill(0);
+  return out;
+}

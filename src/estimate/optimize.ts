@@ -1,0 +1,226 @@
+// The optimizer: EM (closed-form M steps where they exist, em.ts) followed by quasi-Newton (BFGS on
+// the observed log-likelihood with the analytic gradient and a backtracking line search that only
+// accepts increases), as Mplus's EMA. Iteration records follow TECH8 (E step number, loglikelihood,
+// absolute and relative change, algorithm).
+//
+// Stopping rule ([ours], estimation.md §5.3): converged when the largest absolute gradient element
+// of l/N is below the derivative criterion and the last change of l is below LOGCRITERION (absolute)
+// and RLOGCRITERION (relative).
+
+import type { IterationRecord } from '../results/types.js';
+import type { CompiledModel } from './compile.js';
+import { setTheta, slotToPar } from './compile.js';
+import type { Workspace } from './likelihood.js';
+import { logLik, logLikGrad } from './likelihood.js';
+import type { EMPlan } from './em.js';
+import { mStep } from './em.js';
+import type { EstimationOptions } from './options.js';
+import type { IntegrationState } from './integrate.js';
+import { freezeProposals, logLikIntegrated } from './integrate.js';
+
+/** EMA: relative loglikelihood change below which EM hands over to quasi-Newton ([ours]) */
+const EMA_SWITCH = 1e-5;
+
+export interface Objective {
+  m: CompiledModel;
+  ws: Workspace;
+  dSlot: Float64Array;
+  /** free parameters bounded to [-bound, bound] (logit thresholds) */
+  bounded: Uint8Array;
+  /** numerical integration state (models with between-level random effects, D > 0) */
+  intg: IntegrationState | null;
+  /** BFGS inverse-Hessian approximation carried from one integration phase to the next */
+  qnH: Float64Array | null;
+}
+
+export function makeObjective(m: CompiledModel, ws: Workspace, link: 'logit' | 'probit', intg: IntegrationState | null = null): Objective {
+  const bounded = new Uint8Array(m.nFree);
+  if (link === 'logit') {
+    const onlyTau = new Uint8Array(m.nFree).fill(1), seen = new Uint8Array(m.nFree);
+    for (let s = 0; s < m.nSlots; s++) { const j = m.slotPar[s]!; if (j < 0) continue; seen[j] = 1; if (m.slotKind[s] !== 'tau') onlyTau[j] = 0; }
+    for (let j = 0; j < m.nFree; j++) bounded[j] = seen[j]! & onlyTau[j]!;
+  }
+  return { m, ws, dSlot: new Float64Array(m.nSlots), bounded, intg, qnH: null };
+}
+
+export function evalLL(o: Objective, theta: Float64Array, post?: Float64Array): number {
+  setTheta(o.m, theta);
+  if (o.intg) return logLikIntegrated(o.m, o.ws, o.intg, null);
+  return logLik(o.m, o.ws, post);
+}
+
+export function evalGrad(o: Objective, theta: Float64Array, grad: Float64Array): number {
+  setTheta(o.m, theta);
+  const ll = o.intg ? logLikIntegrated(o.m, o.ws, o.intg, o.dSlot) : logLikGrad(o.m, o.ws, o.dSlot);
+  slotToPar(o.m, o.dSlot, grad);
+  return ll;
+}
+
+export interface RunResult {
+  theta: Float64Array;
+  ll: number;
+  converged: boolean;
+  /** max |gradient| / N at the end */
+  gradNorm: number;
+  iterations: IterationRecord[];
+  /** free parameters that ended at a logit bound */
+  atBound: number[];
+}
+
+export interface RunLimits {
+  /** maximum EM iterations (initial stage: STITERATIONS) */
+  emIterations: number;
+  qnIterations: number;
+  /** derivative criterion on |gradient| / N (EM: MCONVERGENCE) */
+  derivative: number;
+  /** quasi-Newton convergence criterion on |gradient| / N */
+  qnDerivative: number;
+  logCriterion: number;
+  rlogCriterion: number;
+}
+
+function maxAbsGrad(o: Objective, theta: Float64Array, g: Float64Array, bound: number): number {
+  let mx = 0;
+  for (let j = 0; j < g.length; j++) {
+    if (o.bounded[j] && Math.abs(theta[j]!) >= bound - 1e-9 && g[j]! * theta[j]! > 0) continue;
+    mx = Math.max(mx, Math.abs(g[j]!));
+  }
+  return mx / o.m.n;
+}
+
+/**
+ * Run EM then BFGS from theta0. `iter0` continues TECH8 numbering (final stage after the initial stage).
+ */
+export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array): RunResult {
+  const m = o.m;
+  const theta = Float64Array.from(theta0);
+  const bound = opts.logitBound;
+  for (let j = 0; j < m.nFree; j++) if (o.bounded[j]) theta[j] = Math.min(Math.max(theta[j]!, -bound), bound);
+  const iterations: IterationRecord[] = [];
+  const record = (ll: number, prev: number, alg: 'EM' | 'QN') => {
+    const abs = iterations.length ? ll - prev : 0;
+    iterations.push({ iteration: iterations.length + 1, loglikelihood: ll, absChange: abs, relChange: iterations.length ? Math.abs(abs / prev) : 0, algorithm: alg });
+  };
+  let ll = -Infinity;
+  const g = new Float64Array(m.nFree);
+  // ---- EM phase
+  if (plan.any && opts.algorithm !== 'ODLL') {
+    let prev = -Infinity;
+    for (let it = 0; it < lim.emIterations; it++) {
+      ll = evalLL(o, theta, post);
+      if (!Number.isFinite(ll)) break;
+      record(ll, prev, 'EM');
+      const abs = ll - prev, rel = Math.abs(abs / ll);
+      // hand over to quasi-Newton once EM slows down (EMA); pure EM runs to its own criteria
+      if (it > 0 && abs < lim.logCriterion && rel < lim.rlogCriterion) break;
+      if (opts.algorithm === 'EMA' && it > 0 && rel < EMA_SWITCH) break;
+      prev = ll;
+      mStep(m, plan, theta, post, opts.link, bound, opts.minVariance);
+    }
+    ll = evalLL(o, theta, post);
+  } else ll = evalLL(o, theta);
+  // ---- quasi-Newton phase
+  if (opts.algorithm !== 'EM' && Number.isFinite(ll)) ll = bfgs(o, theta, ll, lim, bound, record);
+  ll = evalGrad(o, theta, g);
+  const gradNorm = Number.isFinite(ll) ? maxAbsGrad(o, theta, g, bound) : Infinity;
+  const last = iterations[iterations.length - 1];
+  const converged = Number.isFinite(ll) && gradNorm < Math.max(lim.derivative, 1e-6) * 10 && (!last || Math.abs(last.absChange) < Math.max(lim.logCriterion, 1e-3));
+  const atBound: number[] = [];
+  for (let j = 0; j < m.nFree; j++) if (o.bounded[j] && Math.abs(theta[j]!) >= bound - 1e-6) atBound.push(j);
+  return { theta, ll, converged, gradNorm, iterations, atBound };
+}
+
+/** BFGS maximization of l in place; returns the final l. */
+function bfgs(o: Objective, theta: Float64Array, ll0: number, lim: RunLimits, bound: number, record: (ll: number, prev: number, alg: 'QN') => void): number {
+  const p = theta.length;
+  if (p === 0) return ll0;
+  const N = o.m.n;
+  const g = new Float64Array(p), gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
+  const s = new Float64Array(p), yv = new Float64Array(p), Hy = new Float64Array(p);
+  let ll = evalGrad(o, theta, g);
+  if (!Number.isFinite(ll)) return ll0;
+  // H approximates the inverse of the negative Hessian of l / N
+  const H = new Float64Array(p * p);
+  const resetH = () => { H.fill(0); for (let j = 0; j < p; j++) H[j * p + j] = 1; };
+  resetH();
+  let first = true;
+  if (o.qnH && o.qnH.length === p * p) { H.set(o.qnH); first = false; }
+  for (let it = 0; it < lim.qnIterations; it++) {
+    const gn = maxAbsGrad(o, theta, g, bound);
+    if (gn < lim.qnDerivative) break;
+    for (let a = 0; a < p; a++) { let v = 0; for (let b = 0; b < p; b++) v += H[a * p + b]! * g[b]!; dir[a] = v / N; }
+    for (let j = 0; j < p; j++) if (o.bounded[j] && Math.abs(theta[j]!) >= bound - 1e-9 && dir[j]! * theta[j]! > 0) dir[j] = 0;
+    let slope = 0;
+    for (let j = 0; j < p; j++) slope += dir[j]! * g[j]!;
+    if (!(slope > 0)) { if (first) break; resetH(); first = true; it--; continue; }
+    // initial step: at most a unit change per parameter on the first iteration
+    let step = 1;
+    if (first) { let mx = 0; for (let j = 0; j < p; j++) mx = Math.max(mx, Math.abs(dir[j]!)); if (mx > 1) step = 1 / mx; }
+    let accepted = false, llNew = -Infinity;
+    for (let ls = 0; ls < 40; ls++) {
+      for (let j = 0; j < p; j++) {
+        let v = theta[j]! + step * dir[j]!;
+        if (o.bounded[j]) v = Math.min(Math.max(v, -bound), bound);
+        trial[j] = v;
+      }
+      llNew = evalGrad(o, trial, gNew);
+      if (Number.isFinite(llNew) && llNew >= ll + 1e-4 * step * slope) { accepted = true; break; }
+      if (Number.isFinite(llNew) && llNew > ll && ls > 20) { accepted = true; break; }
+      step *= 0.5;
+    }
+    if (!accepted) { if (first) break; resetH(); first = true; continue; }
+    // BFGS update on the negative log-likelihood / N
+    let sy = 0;
+    for (let j = 0; j < p; j++) { s[j] = trial[j]! - theta[j]!; yv[j] = -(gNew[j]! - g[j]!) / N; sy += s[j]! * yv[j]!; }
+    if (sy > 1e-12) {
+      if (first) {
+        // scale the initial matrix (Nocedal & Wright 6.20)
+        let yy = 0; for (let j = 0; j < p; j++) yy += yv[j]! * yv[j]!;
+        const gam = sy / yy;
+        for (let j = 0; j < p * p; j++) H[j] = H[j]! * gam;
+      }
+      let yHy = 0;
+      for (let a = 0; a < p; a++) { let v = 0; for (let b = 0; b < p; b++) v += H[a * p + b]! * yv[b]!; Hy[a] = v; yHy += yv[a]! * v; }
+      const c1 = (sy + yHy) / (sy * sy);
+      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) H[a * p + b] += c1 * s[a]! * s[b]! - (Hy[a]! * s[b]! + s[a]! * Hy[b]!) / sy;
+    }
+    first = false;
+    theta.set(trial);
+    g.set(gNew);
+    const prev = ll;
+    ll = llNew;
+    record(ll, prev, 'QN');
+    if (ll - prev < 1e-12 * Math.abs(ll) && maxAbsGrad(o, theta, g, bound) < lim.qnDerivative * 10) break;
+  }
+  if (o.intg) o.qnH = first ? null : Float64Array.from(H);
+  return ll;
+}
+
+/** Maximum number of adapt-and-optimize phases with numerical integration. */
+const MAX_PHASES = 8;
+
+/**
+ * The optimizer for every model: runEMA directly without random effects; with numerical
+ * integration, phases of runEMA with frozen quadrature nodes, re-centring the (adaptive) nodes at
+ * the current solution between phases until the loglikelihood moves less than LOGCRITERION.
+ */
+export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array): RunResult {
+  if (!o.intg) return runEMA(o, plan, theta0, opts, lim, post);
+  o.qnH = null;
+  setTheta(o.m, theta0);
+  if (!freezeProposals(o.m, o.ws, o.intg, false)) return runEMA(o, plan, theta0, opts, lim, post);
+  let res = runEMA(o, plan, theta0, opts, lim, post);
+  const its = [...res.iterations];
+  for (let phase = 1; phase < MAX_PHASES && Number.isFinite(res.ll); phase++) {
+    setTheta(o.m, res.theta);
+    if (!freezeProposals(o.m, o.ws, o.intg, true)) break;
+    const before = evalLL(o, res.theta);
+    const next = runEMA(o, plan, res.theta, opts, lim, post);
+    for (const it of next.iterations) its.push({ ...it, iteration: its.length + 1 });
+    const moved = Math.abs(next.ll - before) + Math.abs(before - res.ll);
+    res = next;
+    if (moved < Math.max(lim.logCriterion, 1e-6)) break;
+  }
+  res.iterations = its;
+  return res;
+}

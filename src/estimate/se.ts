@@ -1,0 +1,116 @@
+// Standard errors (estimation.md §7): A = observed information (minus the Hessian of l), computed by
+// central differences of the analytic gradient and symmetrized; B = sum over independent units
+// (persons here, clusters in two-level models) of score outer products.
+//   ML: A^{-1}    MLF: B^{-1}    MLR: A^{-1} B A^{-1}, scaling correction c = tr(A^{-1} B) / p
+// Parameters fixed at a logit bound are excluded (their SE is 0, as for fixed parameters).
+// The condition number is the ratio of the smallest to the largest eigenvalue of A.
+
+import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
+import type { Warning } from '../results/types.js';
+import type { Objective } from './optimize.js';
+import { evalGrad } from './optimize.js';
+import { setTheta } from './compile.js';
+import { personScores, prepare } from './likelihood.js';
+import { clusterScores } from './integrate.js';
+import type { Estimator } from './options.js';
+
+export interface SEResult {
+  /** covariance of the free parameters (nFree x nFree, row-major); rows/cols of excluded parameters 0 */
+  covariance: Float64Array | null;
+  se: Float64Array;
+  conditionNumber: number | null;
+  scalingCorrection: number | null;
+  warnings: Warning[];
+}
+
+export function standardErrors(o: Objective, theta: Float64Array, estimator: Estimator, exclude: number[], parName: (j: number) => string): SEResult {
+  const m = o.m;
+  const p = m.nFree;
+  const act = [...Array(p).keys()].filter((j) => !exclude.includes(j));
+  const q = act.length;
+  const se = new Float64Array(p).fill(NaN);
+  for (const j of exclude) se[j] = 0;
+  const warnings: Warning[] = [];
+  if (q === 0) return { covariance: new Float64Array(p * p), se, conditionNumber: null, scalingCorrection: null, warnings };
+  // A by central differences of the analytic gradient
+  const A = new Float64Array(q * q);
+  const gp = new Float64Array(p), gm = new Float64Array(p), th = Float64Array.from(theta);
+  for (let a = 0; a < q; a++) {
+    const j = act[a]!;
+    const h = 1e-5 * Math.max(1, Math.abs(theta[j]!));
+    th[j] = theta[j]! + h;
+    const l1 = evalGrad(o, th, gp);
+    th[j] = theta[j]! - h;
+    const l2 = evalGrad(o, th, gm);
+    th[j] = theta[j]!;
+    if (!Number.isFinite(l1) || !Number.isFinite(l2)) return failed(p, se, 'THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE COMPUTED.  THE LOGLIKELIHOOD IS NOT DEFINED NEAR THE SOLUTION.');
+    for (let b = 0; b < q; b++) A[a * q + b] = -(gp[act[b]!]! - gm[act[b]!]!) / (2 * h);
+  }
+  for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) { const v = 0.5 * (A[a * q + b]! + A[b * q + a]!); A[a * q + b] = v; A[b * q + a] = v; }
+  setTheta(m, theta);
+  prepare(m, o.ws);
+  // B from per-person scores
+  let Bm: Matrix | null = null;
+  if (estimator !== 'ML') {
+    // independent units: persons, or clusters with numerical integration
+    const sc = o.intg ? clusterScores(m, o.ws, o.intg) : personScores(m, o.ws);
+    const units = o.intg ? m.clusters!.J : m.n;
+    const B = new Float64Array(q * q);
+    for (let i = 0; i < units; i++)
+      for (let a = 0; a < q; a++) {
+        const va = sc[i * p + act[a]!]!;
+        if (va === 0) continue;
+        for (let b = 0; b < q; b++) B[a * q + b] += va * sc[i * p + act[b]!]!;
+      }
+    Bm = toMatrix(B, q);
+  }
+  const Am = toMatrix(A, q);
+  const eig = new EigenvalueDecomposition(Am, { assumeSymmetric: true });
+  const ev = eig.realEigenvalues;
+  const lo = Math.min(...ev), hi = Math.max(...ev);
+  const conditionNumber = hi > 0 ? lo / hi : 0;
+  if (!(lo > 1e-10 * Math.max(hi, 1))) {
+    // name the parameter with the largest loading on the null eigenvector
+    const vecs = eig.eigenvectorMatrix;
+    const col = ev.indexOf(lo);
+    let best = 0;
+    for (let a = 0; a < q; a++) if (Math.abs(vecs.get(a, col)) > Math.abs(vecs.get(best, col))) best = a;
+    const w = failed(p, se, '');
+    w.conditionNumber = conditionNumber;
+    w.warnings = [{ code: 'W_SINGULAR_INFORMATION', lines: [
+      'THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE COMPUTED.  THE MODEL MAY NOT BE',
+      'IDENTIFIED.  CHECK YOUR MODEL.  PROBLEM INVOLVING THE FOLLOWING PARAMETER:',
+      `Parameter ${act[best]! + 1}, ${parName(act[best]!)}`,
+    ] }];
+    return w;
+  }
+  const Ainv = inverse(Am);
+  let cov: Matrix;
+  let scalingCorrection: number | null = null;
+  if (estimator === 'ML') cov = Ainv;
+  else if (estimator === 'MLF') cov = inverse(Bm!);
+  else {
+    const AB = Ainv.mmul(Bm!);
+    cov = AB.mmul(Ainv);
+    let tr = 0;
+    for (let a = 0; a < q; a++) tr += AB.get(a, a);
+    scalingCorrection = tr / q;
+  }
+  const full = new Float64Array(p * p);
+  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) full[act[a]! * p + act[b]!] = cov.get(a, b);
+  for (let a = 0; a < q; a++) { const v = cov.get(a, a); se[act[a]!] = v > 0 ? Math.sqrt(v) : NaN; }
+  if (estimator === 'MLR' && m.nFree > m.n)
+    warnings.push({ code: 'W_MLR_NPD', lines: ['THE NUMBER OF PARAMETERS IS GREATER THAN THE SAMPLE SIZE.  THE FIRST-ORDER DERIVATIVE PRODUCT MATRIX IS NOT POSITIVE DEFINITE.'] });
+  return { covariance: full, se, conditionNumber, scalingCorrection, warnings };
+}
+
+function toMatrix(a: Float64Array, q: number): Matrix {
+  const M = new Matrix(q, q);
+  for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) M.set(i, j, a[i * q + j]!);
+  return M;
+}
+
+function failed(p: number, se: Float64Array, line: string): SEResult {
+  for (let j = 0; j < p; j++) if (Number.isNaN(se[j]!)) se[j] = NaN;
+  return { covariance: null, se, conditionNumber: null, scalingCorrection: null, warnings: line ? [{ code: 'W_SE_FAILED', lines: [line] }] : [] };
+}

@@ -1,0 +1,169 @@
+// `--json`: one machine-readable object per run (documented with a JSON Schema in docs/json.md and
+// docs/json.schema.json). Non-finite numbers (NaN standard errors) are written as null.
+// `resultFromJson` reads such an object back into the EstimationResult view used by `plusmix diff`.
+
+import type { EstimationResult, ParameterEstimate } from '../results/types.js';
+import { waldTest } from '../results/wald.js';
+import type { AnalysisSummary } from './types.js';
+
+export const JSON_FORMAT_VERSION = 1;
+
+export interface JsonParameter {
+  level: 'within' | 'between' | null;
+  class: string | null;
+  categorical_latent: boolean;
+  block: string;
+  name: string;
+  par: number;
+  estimate: number | null;
+  se: number | null;
+  est_se: number | null;
+  pvalue: number | null;
+  fixed: boolean;
+}
+
+export interface JsonClass {
+  label: string;
+  model: { count: number; proportion: number } | null;
+  posterior: { count: number; proportion: number };
+  most_likely: { count: number; proportion: number };
+}
+
+export interface JsonAnalysis {
+  type: string | null;
+  estimator: string;
+  integration: { type: string; points: number; dimensions: number; adaptive: boolean } | null;
+  starts: { initial: number; final: number } | null;
+  seed: number | null;
+}
+
+export interface JsonResult {
+  format: 'plusmix-result';
+  format_version: number;
+  plusmix_version: string;
+  /** 'plusmix' for our runs; 'mplus' when converted from a real Mplus .out */
+  source: 'plusmix' | 'mplus';
+  terminated_normally: boolean;
+  analysis: JsonAnalysis;
+  fit: {
+    loglikelihood: number | null;
+    parameters: number;
+    aic: number | null;
+    bic: number | null;
+    abic: number | null;
+    entropy: number | null;
+    scaling_correction: number | null;
+    n: number;
+  } | null;
+  classes: JsonClass[] | null;
+  parameters: JsonParameter[];
+  warnings: Array<{ code: string; text: string }>;
+}
+
+const fin = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+
+/** TYPE of the ANALYSIS command in the input text (upper case, blanks collapsed), null when absent */
+export function analysisType(inputText: string): string | null {
+  const a = /\bANALYSIS\s*:/i.exec(inputText);
+  if (!a) return null;
+  const rest = inputText.slice(a.index + a[0].length);
+  const end = /^\s*(?:TITLE|DATA|VARIABLE|DEFINE|MODEL|OUTPUT|SAVEDATA|PLOT|MONTECARLO)\b[^:\n]*:/im.exec(rest);
+  const m = /\bTYPE\s*(?:=|\bIS\b|\bARE\b)\s*([^;]+);/i.exec(end ? rest.slice(0, end.index) : rest);
+  return m ? m[1].trim().toUpperCase().replace(/\s+/g, ' ') : null;
+}
+
+export function analysisFromSummary(summary: AnalysisSummary, inputText: string, result: EstimationResult): JsonAnalysis {
+  const spec = (label: string) => summary.specs.find((s) => s.label === label)?.value;
+  const initial = spec('Number of initial stage random starts');
+  const final = spec('Number of final stage optimizations');
+  const seed = spec('Random seed for generating random starts');
+  return {
+    type: analysisType(inputText),
+    estimator: result.estimator,
+    integration: result.integration ?? null,
+    starts: initial !== undefined && final !== undefined ? { initial: Number(initial), final: Number(final) } : null,
+    seed: seed !== undefined ? Number(seed) : null,
+  };
+}
+
+export function toJson(input: {
+  result: EstimationResult;
+  summary: AnalysisSummary;
+  inputText: string;
+  plusmixVersion: string;
+  source?: 'plusmix' | 'mplus';
+}): JsonResult {
+  const r = input.result;
+  const cc = r.classCounts;
+  const share = (xs: number[], k: number) => {
+    const n = xs.reduce((a, b) => a + b, 0);
+    return { count: xs[k], proportion: n > 0 ? xs[k] / n : 0 };
+  };
+  return {
+    format: 'plusmix-result',
+    format_version: JSON_FORMAT_VERSION,
+    plusmix_version: input.plusmixVersion,
+    source: input.source ?? 'plusmix',
+    terminated_normally: r.terminatedNormally,
+    analysis: analysisFromSummary(input.summary, input.inputText, r),
+    fit: r.fit
+      ? {
+          loglikelihood: fin(r.fit.loglikelihood),
+          parameters: r.fit.parameters,
+          aic: fin(r.fit.aic),
+          bic: fin(r.fit.bic),
+          abic: fin(r.fit.abic),
+          entropy: fin(cc?.entropy),
+          scaling_correction: fin(r.fit.scalingCorrection),
+          n: r.fit.n,
+        }
+      : null,
+    classes: cc
+      ? cc.labels.map((label, k) => ({
+          label,
+          model: cc.model ? share(cc.model, k) : null,
+          posterior: share(cc.posterior, k),
+          most_likely: share(cc.mostLikely, k),
+        }))
+      : null,
+    parameters: r.parameters.map((p) => {
+      const w = waldTest(p);
+      return {
+      level: p.level,
+      class: p.categoricalLatent ? null : p.classLabel,
+      categorical_latent: p.categoricalLatent,
+      block: p.block,
+      name: p.name,
+      par: p.par,
+      estimate: fin(p.estimate),
+      se: p.fixed ? 0 : fin(p.se),
+        est_se: fin(w?.estSe),
+        pvalue: fin(w?.pValue),
+        fixed: p.fixed,
+      };
+    }),
+    warnings: r.warnings.map((w) => ({ code: w.code, text: w.lines.join('\n') })),
+  };
+}
+
+export function jsonText(j: JsonResult): string {
+  return JSON.stringify(j, null, 2) + '\n';
+}
+
+/** The parts of a JSON result that `diff` compares, as ParameterEstimate rows. */
+export function resultFromJson(j: JsonResult): { parameters: ParameterEstimate[]; fit: JsonResult['fit'] } {
+  return {
+    fit: j.fit,
+    parameters: j.parameters.map((p) => ({
+      par: p.par,
+      level: p.level,
+      classLabel: p.class,
+      categoricalLatent: p.categorical_latent,
+      block: p.block,
+      name: p.name,
+      estimate: p.estimate ?? NaN,
+      se: p.se ?? NaN,
+      fixed: p.fixed,
+    })),
+  };
+}

@@ -1,0 +1,148 @@
+// Plain input types of the .out writer (src/output/out.ts).
+//
+// Everything the writer prints comes from these structures; the writer decides only layout.
+// They are filled either by the pipeline (ModelIR + Dataset + EstimationResult, see build.ts helpers)
+// or by the reader of real Mplus files (mplusReader.ts), which is how the layout test round-trips
+// a real output through the writer.
+
+import type { EstimationResult } from '../results/types.js';
+import type { ModelIR } from '../model/ir.js';
+import type { OddsRatioComparison, ProbabilityScaleRow } from '../results/probability.js';
+
+/** one line of the optimization / integration / random-starts specifications in SUMMARY OF ANALYSIS */
+export interface SpecLine {
+  /** leading blanks of the label (0, 2 or 4) */
+  indent: number;
+  label: string;
+  /** printed right-aligned to column 66; absent for sub-headers */
+  value?: string;
+}
+
+/** e.g. title 'Observed dependent variables' with groups [{ subtitle: 'Continuous', names: [...] }] */
+export interface VariableList {
+  title: string;
+  /** subtitle groups (printed indented 2 after a blank line); one group without subtitle for plain lists */
+  groups: Array<{ subtitle?: string; names: string[] }>;
+}
+
+export interface AnalysisSummary {
+  groups: number;
+  observations: number;
+  dependent: number;
+  independent: number;
+  continuousLatent: number;
+  categoricalLatent: number;
+  variableLists: VariableList[];
+  /** lines under 'Variables with special functions', as printed (e.g. '  Cluster variable      CLUS') */
+  specialFunctions: string[];
+  /** from 'Estimator' down to the last specification line ('Cholesky', 'Link', ...) */
+  specs: SpecLine[];
+  inputFiles: string[];
+  inputFormat: string;
+}
+
+export interface UnivariateStatistic {
+  name: string;
+  n: number;
+  mean: number;
+  variance: number;
+  skewness: number;
+  kurtosis: number;
+  min: number;
+  max: number;
+  /** percentage (0-100) of cases at the minimum / maximum */
+  pctMin: number;
+  pctMax: number;
+  /** 20%, 40%, median, 60%, 80% percentiles */
+  p20: number;
+  p40: number;
+  median: number;
+  p60: number;
+  p80: number;
+}
+
+export interface CategoryProportions {
+  name: string;
+  categories: Array<{ label: string; proportion: number; count: number }>;
+}
+
+export interface DataSummaryOut {
+  /** SUMMARY OF DATA items; absent items are not printed */
+  missingPatterns?: number;
+  clusters?: number;
+  averageClusterSize?: number;
+  icc?: Array<{ name: string; value: number }>;
+  univariate?: UnivariateStatistic[];
+  proportions?: CategoryProportions[];
+}
+
+/** one TECH1 matrix; `values` rows are ragged for symmetric matrices (lower triangle) */
+export interface Tech1Matrix {
+  name: string;
+  colLabels: string[];
+  /** null for vectors (NU, ALPHA, TAU, ALPHA(C)): one unlabelled row */
+  rowLabels: string[] | null;
+  values: number[][];
+}
+
+export interface Tech1Section {
+  /** as printed after the 5-blank indent, e.g. 'PARAMETER SPECIFICATION FOR WITHIN LEVEL, LATENT CLASS 1' */
+  title: string;
+  /** 'specification' prints integers (parameter numbers), 'start' prints values with 3 decimals */
+  kind: 'specification' | 'start';
+  matrices: Tech1Matrix[];
+}
+
+export interface Tech1Output {
+  sections: Tech1Section[];
+}
+
+/** RESULTS IN PROBABILITY SCALE and LATENT CLASS INDICATOR ODDS RATIOS rows (computed in src/results/probability.ts) */
+export type { OddsRatioComparison, ProbabilityScaleRow } from '../results/probability.js';
+
+export interface SaveDataVariable {
+  name: string;
+  /** Fortran format, e.g. 'F10.3', 'I4'; absent for FREE format */
+  format?: string;
+}
+
+/** what SAVEDATA INFORMATION prints (see savedata.ts) */
+export interface SaveDataInfo {
+  file: string;
+  variables: SaveDataVariable[];
+  /** 'Free' or the Fortran record format, e.g. '7F10.3 I4' */
+  fileFormat: string;
+  recordLength: number;
+  missingSymbol: string;
+  /** RESULTS = / ESTIMATES = files, printed as separate sub-blocks */
+  others?: Array<{ title: string; file: string }>;
+}
+
+export interface OutOptions {
+  /** Mplus version whose layout we imitate; line 1 reads `Mplus VERSION <v>` (MplusAutomation keys on it) */
+  mplusVersion?: string;
+  /** plusmix version named on line 2 and in the footer */
+  plusmixVersion: string;
+  /** begin / end of the run; null prints no date and no timing block (deterministic test output) */
+  timestamps: { begin: Date; end: Date } | null;
+  /** format the timestamps in UTC instead of local time (tests) */
+  utc?: boolean;
+  tech1?: boolean;
+  tech8?: boolean;
+}
+
+export interface OutInput {
+  /** the input file exactly as read (echoed with a two-space prefix) */
+  inputText: string;
+  /** TITLE lines as printed after INPUT READING TERMINATED NORMALLY */
+  title: string[];
+  ir?: ModelIR;
+  summary: AnalysisSummary;
+  dataSummary?: DataSummaryOut;
+  result: EstimationResult;
+  tech1?: Tech1Output;
+  probabilityScale?: ProbabilityScaleRow[];
+  oddsRatios?: OddsRatioComparison[];
+  savedata?: SaveDataInfo;
+  options: OutOptions;
+}

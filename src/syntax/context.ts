@@ -1,0 +1,69 @@
+// State shared by the CST -> AST visitors of one input file.
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { Span } from './ast.js';
+import { inputError, inputWarning, type Diagnostic } from './diagnostics.js';
+import type { LineIndex } from './cst.js';
+
+/** How grammar token names read in messages. */
+const DISPLAY: Record<string, string> = {
+  OSemi: "';'", ORParen: "')'", OLParen: "'('",
+  MSemi: "';'", MLParen: "'('", MRParen: "')'", MLBracket: "'['", MRBracket: "']'", MLBrace: "'{'", MRBrace: "'}'",
+  MPercent: "'%'", MPipe: "'|'", MAtSign: "'@'", MStar: "'*'", MMinus: "'-'", MDot: "'.'", MIdent: 'a name', MNumber: 'a number',
+  ESemi: "';'", ELParen: "'('", ERParen: "')'", EComma: "','", EAssign: "'='", EIdent: 'a name', ENumber: 'a number', EThen: 'THEN',
+  EOF: 'the end of the command',
+};
+
+export class Ctx {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    readonly file: string,
+    readonly lines: LineIndex,
+    /** input text with comments blanked out */
+    readonly masked: string,
+  ) {}
+
+  span(start: number, end: number): Span {
+    return this.lines.span(start, end);
+  }
+
+  tokSpan(t: IToken): Span {
+    return this.lines.span(t.startOffset, t.startOffset + t.image.length);
+  }
+
+  error(span: Span, code: string, message: string, command?: string): void {
+    this.diagnostics.push(inputError(this.file, span, code, message, command));
+  }
+
+  warn(span: Span, code: string, message: string, command?: string): void {
+    this.diagnostics.push(inputWarning(this.file, span, code, message, command));
+  }
+
+  /** Report Chevrotain recognition errors in user words. `bodyEnd` locates errors at the end of a command. */
+  syntaxErrors(errors: IRecognitionException[], command: string, bodyEnd: number): void {
+    for (const e of errors) {
+      const t = e.token;
+      const atEnd = !t || t.tokenType?.name === 'EOF' || Number.isNaN(t.startOffset);
+      const span = atEnd ? this.span(bodyEnd, bodyEnd) : this.tokSpan(t);
+      const found = atEnd ? 'the end of the command' : `'${t.image}'`;
+      let message: string;
+      const expected = /-->\s*(\w+)\s*<--/.exec(e.message);
+      if (e.name === 'MismatchedTokenException' && expected) {
+        message = `Expected ${DISPLAY[expected[1]] ?? expected[1]} but found ${found} in ${command} command.`;
+      } else if (e.name === 'NotAllInputParsedException') {
+        message = `Unexpected ${found} in ${command} command (a missing ';' before it?).`;
+      } else {
+        message = `Unexpected ${found} in ${command} command.`;
+      }
+      this.error(span, 'E_SYNTAX', message, command);
+    }
+  }
+}
+
+/** Shift token offsets from a body slice to the full text (and set the inclusive end offsets node locations use). */
+export function shiftTokens(tokens: IToken[], base: number): IToken[] {
+  for (const t of tokens) {
+    t.startOffset += base;
+    t.endOffset = t.startOffset + t.image.length - 1;
+  }
+  return tokens;
+}

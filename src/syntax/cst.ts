@@ -1,0 +1,92 @@
+// Helpers shared by the CST -> AST visitors: source positions and ordered
+// access to Chevrotain CST children (Chevrotain groups children by name, so
+// the source order is recovered from offsets).
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { Pos, Span } from './ast.js';
+
+/** Maps 0-based offsets to 1-based line/column (CR, LF and CRLF line ends). */
+export class LineIndex {
+  readonly starts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    }
+    this.starts = starts;
+  }
+
+  pos(offset: number): Pos {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { offset, line: lo + 1, col: offset - s[lo] + 1 };
+  }
+
+  span(start: number, end: number): Span {
+    return { start: this.pos(start), end: this.pos(Math.max(start, end)) };
+  }
+
+  /** Text of a 1-based line, without its line break. */
+  lineText(line: number): string {
+    const a = this.starts[line - 1] ?? this.text.length;
+    let b = line < this.starts.length ? this.starts[line] : this.text.length;
+    while (b > a && (this.text[b - 1] === '\n' || this.text[b - 1] === '\r')) b--;
+    return this.text.slice(a, b);
+  }
+}
+
+export function isToken(e: CstElement): e is IToken {
+  return (e as IToken).image !== undefined;
+}
+
+/** Start offset of a token or node (NaN for nodes/tokens invented by error recovery). */
+export function startOf(e: CstElement): number {
+  if (isToken(e)) return e.startOffset;
+  const loc = e.location;
+  return loc ? loc.startOffset : NaN;
+}
+
+/** Exclusive end offset. */
+export function endOf(e: CstElement): number {
+  if (isToken(e)) return e.startOffset + e.image.length;
+  const loc = e.location;
+  return loc && loc.endOffset !== undefined ? loc.endOffset + 1 : NaN;
+}
+
+/** All children of a node in source order (recovered/virtual elements dropped). */
+export function ordered(node: CstNode): Array<{ key: string; el: CstElement }> {
+  const out: Array<{ key: string; el: CstElement }> = [];
+  for (const key in node.children) {
+    for (const el of node.children[key]) {
+      if (isToken(el)) {
+        if (el.isInsertedInRecovery || Number.isNaN(el.startOffset)) continue;
+      } else if (el.recoveredNode && Number.isNaN(startOf(el))) continue;
+      out.push({ key, el });
+    }
+  }
+  out.sort((a, b) => startOf(a.el) - startOf(b.el));
+  return out;
+}
+
+export function tokens(node: CstNode, key: string): IToken[] {
+  return ((node.children[key] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery && !Number.isNaN(t.startOffset));
+}
+
+export function nodes(node: CstNode, key: string): CstNode[] {
+  return (node.children[key] ?? []) as CstNode[];
+}
+
+export function tok(node: CstNode, key: string): IToken | undefined {
+  return tokens(node, key)[0];
+}
+
+export function sub(node: CstNode, key: string): CstNode | undefined {
+  return nodes(node, key)[0];
+}

@@ -1,0 +1,166 @@
+// parseInput: text -> AST (src/syntax/ast.ts) + diagnostics. Never throws.
+//
+// Pipeline: grammar/segment.ts blanks comments and finds command headers;
+// each body is tokenized and parsed by the Chevrotain lexer/parser of its kind
+// (grammar/); the visitors in this folder turn the CSTs into AST nodes and
+// report problems with spans. Only `parseOrThrow` throws (a PlusmixError).
+import type { IToken, Lexer } from 'chevrotain';
+import type { Command, Expr, InputFile, OptionNode } from './ast.js';
+import { PlusmixError, hasErrors, type Diagnostic } from './diagnostics.js';
+import { LineIndex } from './cst.js';
+import { Ctx, shiftTokens } from './context.js';
+import { resolveHeader } from './options.js';
+import { visitOptionsBody } from './visit-options.js';
+import { visitModelBody } from './visit-model.js';
+import { exprToAst, visitConstraintBody, visitDefineBody } from './visit-expr.js';
+import { segment } from '../../grammar/segment.js';
+import { exprLexer, modelLexer, optionLexer } from '../../grammar/tokens.js';
+import { exprParser, modelParser, optionParser, parseBody } from '../../grammar/parsers.js';
+
+/** Mplus reads only the first 90 columns of an input line (syntax.md §1.6). */
+export const MAX_LINE = 90;
+
+export interface ParseResult {
+  ast: InputFile;
+  diagnostics: Diagnostic[];
+}
+
+export function parseInput(text: string, path: string): ParseResult {
+  const lines = new LineIndex(text);
+  const seg = segment(text, (words) => resolveHeader(words) !== null);
+  const ctx = new Ctx(path, lines, seg.masked);
+  const commands: Command[] = [];
+
+  try {
+    longLines(ctx, text, lines);
+    for (const off of seg.unterminatedBlocks) {
+      ctx.warn(ctx.span(off, off + 2), 'W_BLOCK_COMMENT', "'!*' starts a block comment but no '*!' closes it; it is read as a line comment.");
+    }
+    const pre = seg.masked.slice(seg.preamble.start, seg.preamble.end);
+    if (pre.trim()) {
+      const a = pre.search(/\S/);
+      const b = seg.preamble.start + pre.trimEnd().length;
+      ctx.error(ctx.span(a, Math.min(b, lines.starts[lines.pos(a).line] ?? b)), 'E_NO_COMMAND', 'Text before the first command: every input part must follow a command such as TITLE:, DATA: or VARIABLE:.');
+    }
+    if (!seg.segments.length && text.trim()) {
+      // already reported above
+    }
+
+    const seen = new Map<string, number>();
+    for (const s of seg.segments) {
+      const h = resolveHeader(s.words)!;
+      const headerSpan = ctx.span(s.headerStart, s.headerEnd);
+      const span = ctx.span(s.headerStart, s.bodyEnd);
+      const body = seg.masked.slice(s.bodyStart, s.bodyEnd);
+      const written = seg.masked.slice(s.headerStart, s.headerEnd - 1).trim().replace(/\s+/g, ' ');
+      if (h.short) ctx.warn(headerSpan, 'W_ABBREVIATION', `'${written}' is shorter than the 4 letters Mplus requires for an abbreviation; write ${h.canonical}.`, h.canonical);
+      if (seen.has(h.canonical)) {
+        ctx.warn(headerSpan, 'W_DUPLICATE_COMMAND', `${h.canonical} command appears more than once; the parts are read in order.`, h.canonical);
+      }
+      seen.set(h.canonical, (seen.get(h.canonical) ?? 0) + 1);
+
+      switch (h.kind) {
+        case 'title': {
+          const t = body
+            .split(/\r\n|\r|\n/)
+            .map((l) => l.trim())
+            .join('\n')
+            .trim();
+          commands.push({ kind: 'Title', text: t, span });
+          break;
+        }
+        case 'options': {
+          const toks = lex(ctx, optionLexer, body, s.bodyStart, h.canonical);
+          const r = parseBody(optionParser, toks);
+          ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
+          const options = visitOptionsBody(ctx, r.cst, h.name, s.bodyEnd);
+          commands.push({ kind: 'Options', name: h.name, written, headerSpan, options, span });
+          break;
+        }
+        case 'define': {
+          const toks = lex(ctx, exprLexer, body, s.bodyStart, 'DEFINE');
+          const r = parseBody(exprParser, toks);
+          ctx.syntaxErrors(r.errors, 'DEFINE', s.bodyEnd);
+          commands.push({ kind: 'Define', headerSpan, statements: visitDefineBody(ctx, r.cst), span });
+          break;
+        }
+        case 'model': {
+          const toks = lex(ctx, modelLexer, body, s.bodyStart, h.canonical);
+          const r = parseBody(modelParser, toks);
+          ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
+          const indirectMode = h.variant === 'MODEL INDIRECT';
+          const m = visitModelBody(ctx, r.cst, h.canonical, indirectMode);
+          const cmd: Command = { kind: 'Model', variant: h.variant, classLabel: h.classLabel, headerSpan, statements: m.statements, span };
+          if (indirectMode) cmd.indirect = m.indirect;
+          commands.push(cmd);
+          break;
+        }
+        case 'constraint': {
+          if (h.variant === 'MODEL PRIORS') {
+            if (body.trim()) ctx.warn(headerSpan, 'W_UNSUPPORTED', 'MODEL PRIORS (Bayesian priors) is not supported; its statements are not read.', h.canonical);
+            commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: [], span });
+            break;
+          }
+          const toks = lex(ctx, exprLexer, body, s.bodyStart, h.canonical);
+          const r = parseBody(exprParser, toks);
+          ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
+          commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: visitConstraintBody(ctx, r.cst, h.canonical), span });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    // A bug in the parser must not reach the user as a stack trace.
+    const msg = err instanceof Error ? err.message : String(err);
+    ctx.error(lines.span(0, 0), 'E_INTERNAL', `Internal parser error (please report): ${msg}`);
+  }
+
+  const ast: InputFile = { kind: 'InputFile', path, text, commands, span: lines.span(0, text.length) };
+  return { ast, diagnostics: ctx.diagnostics };
+}
+
+/** parseInput that throws a PlusmixError (carrying every diagnostic) when there are errors. */
+export function parseOrThrow(text: string, path: string): InputFile {
+  const { ast, diagnostics } = parseInput(text, path);
+  if (hasErrors(diagnostics)) throw new PlusmixError(diagnostics);
+  return ast;
+}
+
+/**
+ * Parse an option value as an expression (USEOBSERVATIONS). The value keeps its
+ * source offsets, so diagnostics point into the input file.
+ */
+export function parseOptionExpression(file: InputFile, option: OptionNode): { expr: Expr | null; diagnostics: Diagnostic[] } {
+  const lines = new LineIndex(file.text);
+  const seg = segment(file.text, (w) => resolveHeader(w) !== null);
+  const ctx = new Ctx(file.path, lines, seg.masked);
+  const start = option.valueSpan.start.offset;
+  const end = option.valueSpan.end.offset;
+  const toks = lex(ctx, exprLexer, seg.masked.slice(start, end), start, 'VARIABLE');
+  exprParser.input = toks;
+  const cst = exprParser.expr();
+  ctx.syntaxErrors(exprParser.errors, 'VARIABLE', end);
+  const r = exprToAst(ctx, cst);
+  return { expr: r, diagnostics: ctx.diagnostics };
+}
+
+function lex(ctx: Ctx, lexer: Lexer, body: string, base: number, command: string): IToken[] {
+  const r = lexer.tokenize(body);
+  for (const e of r.errors) {
+    const off = base + e.offset;
+    ctx.error(ctx.span(off, off + Math.max(1, e.length)), 'E_LEX', `Unexpected character in ${command} command.`, command);
+  }
+  return shiftTokens(r.tokens, base);
+}
+
+function longLines(ctx: Ctx, text: string, lines: LineIndex): void {
+  for (let i = 0; i < lines.starts.length; i++) {
+    const a = lines.starts[i];
+    const b = i + 1 < lines.starts.length ? lines.starts[i + 1] : text.length;
+    if (b - a <= MAX_LINE) continue;
+    const len = lines.lineText(i + 1).length;
+    if (len > MAX_LINE) {
+      ctx.warn(ctx.span(a + MAX_LINE, a + len), 'W_LINE_GT_90', `Input line exceeds ${MAX_LINE} characters (${len}); Mplus would ignore the rest of the line.`);
+    }
+  }
+}
