@@ -160,11 +160,15 @@ async function main(): Promise<void> {
     console.log(`running ${spec.name} ...`);
     const got = await runPlusmix(spec);
     if (spec.peer && rVersion) {
+      // one peer run, shown against every plusmix measurement of the benchmark (e.g. in-process and
+      // whole-process rows)
       const p = runPeer(spec.peer, dataDir);
-      got[0].peerProcess = p.process;
-      got[0].peerProcessCpu = p.processCpu;
-      got[0].peerFit = p.fit;
-      if (p.note) got[0].notes.push(p.note);
+      for (const row of got) {
+        row.peerProcess = p.process;
+        row.peerProcessCpu = p.processCpu;
+        row.peerFit = p.fit;
+      }
+      if (p.note) got[got.length - 1].notes.push(p.note);
     }
     rows.push(...got);
   }

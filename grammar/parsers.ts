@@ -135,7 +135,7 @@ export class ModelParser extends CstParser {
     this.CONSUME(T.MRBrace);
   });
 
-  /** `name`, `a-b`, then optionally `@ [sign] number` or `* [[sign] number]` (labelled mod, sign, num) */
+  /** `name`, `a-b`, then optionally `@ [sign] number`, `~ [sign] number` or `* [[sign] number]` (labelled mod, sign, num) */
   item = this.RULE('item', () => {
     this.CONSUME(T.MIdent, { LABEL: 'from' });
     this.OPTION(() => {
@@ -150,6 +150,13 @@ export class ModelParser extends CstParser {
               this.CONSUME(T.MAtSign, { LABEL: 'mod' });
               this.OPTION3(() => this.CONSUME(T.MSign, { LABEL: 'sign' }));
               this.CONSUME(T.MNumber, { LABEL: 'num' });
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(T.MTilde, { LABEL: 'mod' });
+              this.OPTION6(() => this.CONSUME3(T.MSign, { LABEL: 'sign' }));
+              this.CONSUME3(T.MNumber, { LABEL: 'num' });
             },
           },
           {

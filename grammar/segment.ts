@@ -39,7 +39,7 @@ export interface SegmentedText {
  * (letters, digits, `_ . - #`) separated by blanks, optional blanks, `:`.
  * Whether the words name a real command is decided by `isCommandWord`.
  */
-const HEADER = /[ \t]*([A-Za-z]+)(?:[ \t]+([A-Za-z_][A-Za-z0-9_.#-]*))?[ \t]*:/y;
+const HEADER = /[ \t\u00a0\ufeff]*([A-Za-z]+)(?:[ \t\u00a0]+([A-Za-z_][A-Za-z0-9_.#-]*))?[ \t\u00a0]*:/y;
 
 /**
  * Cut `text` into command segments. `isHeader(words)` tells whether a header
@@ -59,7 +59,7 @@ export function segment(text: string, isHeader: (words: string[]) => boolean): S
       // `MODEL label:` where the label is not a command word: also try the one-word form is not
       // possible (the colon follows the second word), so a failed two-word match is not a header.
       if (ok) {
-        const headerStart = lineStart + m[0].length - m[0].trimStart().length;
+        const headerStart = lineStart + m[0].length - m[0].replace(/^[ \t\u00a0\ufeff]+/, '').length;
         const headerEnd = lineStart + m[0].length;
         if (segments.length) segments[segments.length - 1].bodyEnd = headerStart;
         segments.push({ words, headerStart, headerEnd, bodyStart: headerEnd, bodyEnd: n });

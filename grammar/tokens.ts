@@ -18,7 +18,8 @@ const ANY_CHARS: string[] = [];
 for (let c = 33; c < 0x2000; c++) if (!/\s/.test(String.fromCharCode(c))) ANY_CHARS.push(String.fromCharCode(c));
 const anyChar = (name: string) => createToken({ name, pattern: /[^\s]/, start_chars_hint: ANY_CHARS, line_breaks: false });
 
-const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED, line_breaks: true });
+/** Blanks; also the byte-order mark and no-break spaces that editors and PDFs leave in scripts. */
+const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
 
 /** A regex for `word` and its prefixes of at least `min` letters (syntax.md §1.3). */
 function abbrev(word: string, min = 4): RegExp {
@@ -110,6 +111,8 @@ export const MMinus = createToken({ name: 'MMinus', pattern: /-/, categories: [M
 export const MPlus = createToken({ name: 'MPlus', pattern: /\+/, categories: [MSign] });
 export const MDot = createToken({ name: 'MDot', pattern: /\./ });
 export const MComma = createToken({ name: 'MComma', pattern: /,/ });
+/** `~v`: ESEM target rotation values (`f1 BY y1-y4~0`) */
+export const MTilde = createToken({ name: 'MTilde', pattern: /~/ });
 export const MOther = anyChar('MOther');
 
 /** The statement keywords, in the order used by the parser's alternation. */
@@ -120,7 +123,7 @@ export const modelTokens: TokenType[] = [
   // PWITH/XWITH before WITH is not needed (longer_alt on identifiers), but PON must precede ON
   MPwith, MXwith, MWith, MPon, MOn, MBy, MAt, MInd, MVia, MMod,
   MIdent, MNumber, MSemi, MLParen, MRParen, MLBracket, MRBracket, MLBrace, MRBrace,
-  MPercent, MPipe, MAtSign, MStar, MMinus, MPlus, MDot, MComma, MOther,
+  MPercent, MPipe, MAtSign, MStar, MMinus, MPlus, MDot, MComma, MTilde, MOther,
 ];
 
 // ---------------------------------------------------------------------------

@@ -15,7 +15,8 @@
 # lme4's logLik, and gives SEs of ALL parameters (fixed effects, random-effect variances/covariances,
 # residual variance; Mplus's parameterisation) from the observed information = minus the numerical
 # Hessian (numDeriv, Richardson extrapolation) of that log-likelihood at lme4's estimates, from the
-# expected information, and MLR (sandwich with per-school scores, Mplus's TWOLEVEL default). The two differ for some fixed effects (m2 sector: 0.291 expected, 0.345 observed).
+# expected information, and MLR (sandwich with per-school scores, Mplus's TWOLEVEL default).
+# Observed and expected information differ for some fixed effects (m2 sector: 0.345 vs 0.291).
 # It also reports the maximum reached without lme4's bound that the random-effect covariance matrix be
 # positive semi-definite (m3's optimum is on that bound).
 

@@ -85,6 +85,8 @@ export interface CompiledModel {
   D: number;
   etaNames: string[];
   H: Int32Array; // K*P*D
+  /** random slopes: the loading of y_p on eta_d is the covariate x_q of the person (q, or -1), K*P*D */
+  Hx: Int32Array;
   G: Int32Array; // K*D
   psiB: Int32Array; // D*D (symmetric)
   alphaB: Int32Array; // K*D
@@ -121,6 +123,15 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   for (const o of dep)
     if (o.scale === 'count' || o.scale === 'censored') throw err(`${o.display}: ${o.scale} outcomes are not supported yet.`, 'E_UNSUPPORTED');
   const covNames = ir.observed.filter((o) => o.role === 'covariate').map((o) => o.name);
+  // random slopes `s | y ON x` (within): the slope mean enters as the coefficient of x, a between
+  // regression `s ON w` as the coefficient of the product covariate x*w (a cross-level interaction)
+  const slopeOf = new Map(ir.randomSlopes.filter((r) => r.level === 'within').map((r) => [r.name, r]));
+  const products: Array<[string, string]> = [];
+  for (const r of ir.rows)
+    if (r.kind === 'regression' && slopeOf.has(r.lhs)) {
+      const nm = `${slopeOf.get(r.lhs)!.predictor}*${r.rhs}`;
+      if (!covNames.includes(nm)) { covNames.push(nm); products.push([slopeOf.get(r.lhs)!.predictor, r.rhs]); }
+    }
   const P = contNames.length, X = covNames.length, F = factorNames.length;
   const n = ds.nRows;
 
@@ -155,7 +166,8 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   contNames.forEach((nm, p) => { const v = col(nm); for (let i = 0; i < n; i++) y[i * P + p] = v[i]!; });
   const x = new Float64Array(n * X);
   covNames.forEach((nm, q) => {
-    const v = col(nm);
+    const prod = nm.includes('*') ? products.find(([a, b]) => `${a}*${b}` === nm) : undefined;
+    const v = prod ? Float64Array.from(col(prod[0]), (a, i) => a * col(prod[1])[i]!) : col(nm);
     for (let i = 0; i < n; i++) {
       if (Number.isNaN(v[i]!)) throw new PlusmixError({ severity: 'error', code: 'E_MISSING_COVARIATE', message: `Missing value on covariate ${nm}.`, location: { kind: 'data', file: ds.file, row: i + 1, variable: nm } });
       x[i * X + q] = v[i]!;
@@ -204,6 +216,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
       if (l.level !== 'between') continue;
       if (l.kind === 'factor') etaNames.push(l.name);
       else if ((l.kind === 'randomIntercept' || l.kind === 'classIntercept') && nonZeroVar(l.name)) etaNames.push(l.name);
+      else if (l.kind === 'randomSlope' && slopeOf.has(l.name)) { if (nonZeroVar(l.name)) etaNames.push(l.name); }
       else if (l.kind === 'randomSlope' || l.kind === 'growth') throw err(`Between-level ${l.kind} ${l.display} is not supported by the integration engine yet.`, 'E_UNSUPPORTED');
     }
   }
@@ -234,6 +247,15 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   const covIdx = new Map(covNames.map((nm, i) => [nm, i]));
   const facIdx = new Map(factorNames.map((nm, i) => [nm, i]));
   const catIdx = new Map(cat.map((it, i) => [it.name, i]));
+  // a random slope loads x_i on its dependent variable (person-specific loading, no parameter)
+  const Hx = fill(K * P * D);
+  for (const [nm, d] of etaIdx) {
+    const rs = slopeOf.get(nm);
+    if (!rs) continue;
+    const p = contIdx0(rs.dependent), q = covIdx.get(rs.predictor);
+    if (p < 0 || q === undefined) throw err(`Random slope ${nm}: ${rs.dependent} must be a continuous outcome and ${rs.predictor} a covariate.`, 'E_UNSUPPORTED');
+    for (let k = 0; k < K; k++) Hx[(k * P + p) * D + d] = q;
+  }
   // a random intercept loads 1 on its own variable / class logit
   for (const [nm, d] of etaIdx) {
     const p = contIdx0(nm), kc = classLogitOf(nm);
@@ -257,6 +279,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
       case 'mean':
       case 'intercept':
         if (p >= 0) return set(nuB, k * P + p, 'nuB');
+        if (slopeOf.has(row.lhs)) { const rs = slopeOf.get(row.lhs)!; return set(B, (k * P + contIdx0(rs.dependent)) * X + covIdx.get(rs.predictor)!, 'B'); }
         if (dL !== undefined) return set(alphaB, k * D + dL, 'alphaB');
         if (classLogitOf(row.lhs) >= 0 || covIdx.has(row.lhs)) { if (row.par > 0) throw unsupported(row); return; }
         throw unsupported(row);
@@ -280,6 +303,10 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
         throw unsupported(row);
       }
       case 'regression': {
+        if (slopeOf.has(row.lhs)) {
+          const rs = slopeOf.get(row.lhs)!;
+          return set(B, (k * P + contIdx0(rs.dependent)) * X + covIdx.get(`${rs.predictor}*${row.rhs}`)!, 'B');
+        }
         const q = covIdx.get(row.rhs);
         if (q === undefined) throw unsupported(row);
         if (p >= 0) return set(B, (k * P + p) * X + q, 'B');
@@ -391,7 +418,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
     nSlots: slotPar.length, slotPar: Int32Array.from(slotPar), slotValue: Float64Array.from(slotValue),
     slotRow: Int32Array.from(slotRow), slotKind,
     nu, B, lam, alpha, gam, psi, theta, tau, catB, nomA, nomB, clsA, clsG, nFree, parRow, known,
-    D, etaNames, H, G, psiB, alphaB, gamB, nuB,
+    D, etaNames, H, Hx, G, psiB, alphaB, gamB, nuB,
     clusters: ir.twoLevel && ds.cluster ? { J: ds.cluster.start.length - 1, start: ds.cluster.start, order: ds.cluster.order } : null,
   };
 }

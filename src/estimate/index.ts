@@ -1,4 +1,20 @@
 // Public surface of the estimation stage.
+//
+// Module map (one engine; single-level models are the special case "each person is its own
+// cluster, no between-level random effects (D = 0)"):
+//   options.ts    ANALYSIS options as a plain object + Mplus defaults (resolveOptions)
+//   compile.ts    ModelIR + Dataset -> slots (one per parameter cell per class) and per-class index
+//                 arrays (nu, B, Lambda, Psi, Theta, thresholds, nominal logits, class logits, and the
+//                 between-level H, G, PsiB, alphaB, GammaB, nuB of the eta_j terms)
+//   likelihood.ts per-person class densities, posteriors, Fisher-identity gradient (D = 0)
+//   integrate.ts  cluster likelihood by quadrature over eta_j (D > 0), its gradient, cluster scores,
+//                 adaptive proposals, class posteriors and EAP
+//   em.ts         closed-form M steps (GEM blocks) for D = 0
+//   optimize.ts   EMA driver (EM then BFGS), phases of frozen quadrature nodes for D > 0
+//   starts.ts     default start values, random-start perturbations and seeds (pure-rand)
+//   se.ts         ML / MLR / MLF covariance, scaling correction, condition number, warnings
+//   fit.ts        AIC / BIC / aBIC, class counts, entropy, classification tables
+//   estimate.ts   estimate(ir, dataset, options) -> EstimationResult (random-starts stages)
 export { estimate } from './estimate.js';
 export type { EstimationOptions, EstimationOptionsInput, Estimator, Algorithm, IntegrationType } from './options.js';
 export { resolveOptions } from './options.js';

@@ -78,6 +78,16 @@ export interface IntegrationState {
   mat: Float64Array;
   hm2: Float64Array;
   pd: Float64Array;
+  /** fast likelihood path, per person of the current cluster and class: constant part of the log
+   *  density, e'Se, H'Se (D), H'SH (D x D) and the eta-free class logit */
+  fc: Float64Array;
+  fa0: Float64Array;
+  fb: Float64Array;
+  fC: Float64Array;
+  fz: Float64Array;
+  lpk: Float64Array;
+  /** node values of the current cluster (nq x D) */
+  etaCache: Float64Array;
 }
 
 export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean): IntegrationState {
@@ -100,6 +110,8 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     D, nq, z, logw, adaptive, fast,
     nodePost: new Float64Array(fast ? maxN * nq * K : 0), nodePrior: new Float64Array(fast ? maxN * nq * K : 0),
     pk: new Float64Array(K), m1: new Float64Array(K * D), m2: new Float64Array(K * D * D),
+    fc: new Float64Array(fast ? maxN * K : 0), fa0: new Float64Array(fast ? maxN * K : 0), fb: new Float64Array(fast ? maxN * K * D : 0),
+    fC: new Float64Array(fast ? maxN * K * D * D : 0), fz: new Float64Array(fast ? maxN * K : 0), lpk: new Float64Array(K), etaCache: new Float64Array(nq * D),
     e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
     center: new Float64Array(J * D), chol: new Float64Array(J * D * D), logdet: new Float64Array(J),
     h: new Float64Array(nq), eta: new Float64Array(D), psi: new Float64Array(D * D), psiInv: new Float64Array(D * D),
@@ -178,6 +190,97 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
   return mx + Math.log(s);
 }
 
+/**
+ * clusterNodes for models whose outcomes are all continuous: with r = e - H_k eta (e = y - c0 - C1 x),
+ * r'S r = e'Se - 2 (H'Se)'eta + eta'(H'SH)eta, so the per-node work per person and class is O(D^2)
+ * instead of O(P^2). Always stores the node-conditional posteriors and class probabilities.
+ */
+function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, psiLogDet: number): number {
+  const { start, order } = m.clusters!;
+  const { K, P, X, D } = m;
+  const nq = st.nq;
+  const n0 = start[j]!, nj = start[j + 1]! - n0;
+  // per person and class: the eta-free parts
+  for (let t = 0; t < nj; t++) {
+    const i = order[n0 + t]!;
+    const pat = m.patternOf[i]!;
+    const no = ws.nObs[pat]!;
+    for (let k = 0; k < K; k++) {
+      const pk = t * K + k;
+      let z = ws.clsA[k]!;
+      for (let x = 0; x < X; x++) z += ws.clsG[k * X + x]! * m.x[i * X + x]!;
+      st.fz[pk] = z;
+      const sb = (pat * K + k) * P * P;
+      for (let a = 0; a < P; a++) {
+        const yv = m.y[i * P + a]!;
+        if (Number.isNaN(yv)) { st.e[a] = 0; continue; }
+        let mu = ws.c0[k * P + a]!;
+        for (let x = 0; x < X; x++) mu += ws.c1[(k * P + a) * X + x]! * m.x[i * X + x]!;
+        st.e[a] = yv - mu;
+      }
+      let a0 = 0;
+      for (let a = 0; a < P; a++) { let v = 0; for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * st.e[b]!; st.su[a] = v; a0 += v * st.e[a]!; }
+      st.fa0[pk] = a0;
+      st.fc[pk] = no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0;
+      for (let d = 0; d < D; d++) {
+        let v = 0;
+        for (let a = 0; a < P; a++) v += val(m, m.H[(k * P + a) * D + d]!) * st.su[a]!;
+        st.fb[pk * D + d] = v;
+        // S H column d into hm
+        for (let a = 0; a < P; a++) { let w = 0; for (let b = 0; b < P; b++) w += ws.sinv[sb + a * P + b]! * val(m, m.H[(k * P + b) * D + d]!); st.hm2[a * D + d] = w; }
+      }
+      for (let d = 0; d < D; d++) for (let d2 = 0; d2 < D; d2++) {
+        let v = 0;
+        for (let a = 0; a < P; a++) v += val(m, m.H[(k * P + a) * D + d]!) * st.hm2[a * D + d2]!;
+        st.fC[(pk * D + d) * D + d2] = v;
+      }
+    }
+  }
+  let mx = -Infinity;
+  for (let q = 0; q < nq; q++) {
+    const lprop = node(st, j, q);
+    let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
+    for (let k = 0; k < K; k++) { let g = 0; for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * st.eta[d]!; ws.logitShift[k] = g; }
+    for (let t = 0; t < nj; t++) {
+      const i = order[n0 + t]!;
+      const known = m.known ? m.known[i]! : -1;
+      // log P(k | x, eta)
+      let zm = -Infinity;
+      for (let k = 0; k < K; k++) { const z = st.fz[t * K + k]! + ws.logitShift[k]!; ws.prior[k] = z; if (z > zm) zm = z; }
+      let zs = 0;
+      for (let k = 0; k < K; k++) { const e = Math.exp(ws.prior[k]! - zm); ws.post[k] = e; zs += e; }
+      const lse = zm + Math.log(zs);
+      let lm = -Infinity;
+      for (let k = 0; k < K; k++) {
+        const pk = t * K + k;
+        ws.prior[k] = ws.prior[k]! - lse;
+        if (known >= 0 && k !== known) { st.lpk[k] = -Infinity; continue; }
+        let quad = st.fa0[pk]!;
+        for (let d = 0; d < D; d++) {
+          const e = st.eta[d]!;
+          quad -= 2 * st.fb[pk * D + d]! * e;
+          for (let d2 = 0; d2 < D; d2++) quad += e * st.fC[(pk * D + d) * D + d2]! * st.eta[d2]!;
+        }
+        const l = ws.prior[k]! + st.fc[pk]! - 0.5 * quad;
+        st.lpk[k] = l;
+        if (l > lm) lm = l;
+      }
+      let s = 0;
+      for (let k = 0; k < K; k++) { const e = Math.exp(st.lpk[k]! - lm); st.lpk[k] = e; s += e; }
+      h += lm + Math.log(s);
+      const base = (t * nq + q) * K;
+      for (let k = 0; k < K; k++) { st.nodePost[base + k] = st.lpk[k]! / s; st.nodePrior[base + k] = ws.post[k]! / zs; }
+    }
+    st.h[q] = h;
+    if (h > mx) mx = h;
+  }
+  ws.logitShift.fill(0);
+  if (!Number.isFinite(mx)) return -Infinity;
+  let s = 0;
+  for (let q = 0; q < nq; q++) s += Math.exp(st.h[q]! - mx);
+  return mx + Math.log(s);
+}
+
 /** Add cluster j's posterior-weighted complete-data score (after clusterNodes) to dSlot. */
 function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, lj: number, dSlot: Float64Array): void {
   const { start, order } = m.clusters!;
@@ -225,8 +328,9 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
   for (let q = 0; q < nq; q++) {
     const r = Math.exp(st.h[q]! - lj);
     st.h[q] = r;
-    if (r < 1e-14) continue;
     node(st, j, q);
+    st.etaCache.set(st.eta, q * D);
+    if (r < 1e-14) continue;
     for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!;
   }
   for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[a * D + c]! * st.mom2[c * D + d]! * st.psiInv[d * D + b]!; st.dPsi[a * D + b] += 0.5 * (v - st.psiInv[a * D + b]!); } }
@@ -239,7 +343,7 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
     for (let q = 0; q < nq; q++) {
       const r = st.h[q]!;
       if (r < 1e-14) continue;
-      node(st, j, q);
+      const ec = st.etaCache, eo = q * D;
       const base = (row * nq + q) * K;
       for (let k = 0; k < K; k++) {
         const w = r * st.nodePost[base + k]!;
@@ -250,10 +354,11 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
         if (sa >= 0) dSlot[sa] += gl;
         for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
         for (let d = 0; d < D; d++) {
+          const e = ec[eo + d]!;
           const sg = m.G[k * D + d]!;
-          if (sg >= 0) dSlot[sg] += gl * st.eta[d]!;
-          st.m1[k * D + d] += w * st.eta[d]!;
-          for (let d2 = 0; d2 < D; d2++) st.m2[(k * D + d) * D + d2] += w * st.eta[d]! * st.eta[d2]!;
+          if (sg >= 0) dSlot[sg] += gl * e;
+          st.m1[k * D + d] += w * e;
+          for (let d2 = 0; d2 < D; d2++) st.m2[(k * D + d) * D + d2] += w * e * ec[eo + d2]!;
         }
       }
     }
@@ -335,9 +440,9 @@ export function logLikIntegrated(m: CompiledModel, ws: Workspace, st: Integratio
   resetStats(ws);
   st.dPsi.fill(0);
   let ll = 0;
-  const fast = !!dSlot && st.fast;
+  const fast = st.fast;
   for (let j = 0; j < m.clusters!.J; j++) {
-    const lj = clusterNodes(m, ws, st, j, ld, fast);
+    const lj = fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
     if (!Number.isFinite(lj)) return -Infinity;
     ll += lj;
     if (dSlot) { if (fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot); }
@@ -357,7 +462,7 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
     dSlot.fill(0);
     resetStats(ws);
     st.dPsi.fill(0);
-    const lj = clusterNodes(m, ws, st, j, ld, st.fast);
+    const lj = st.fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
     if (st.fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot);
     flushContinuous(m, ws, dSlot);
     flushPsi(m, st, dSlot);

@@ -53,8 +53,16 @@ export function standardErrors(o: Objective, theta: Float64Array, estimator: Est
   let Bm: Matrix | null = null;
   if (estimator !== 'ML') {
     // independent units: persons, or clusters with numerical integration
-    const sc = o.intg ? clusterScores(m, o.ws, o.intg) : personScores(m, o.ws);
-    const units = o.intg ? m.clusters!.J : m.n;
+    let sc = o.intg ? clusterScores(m, o.ws, o.intg) : personScores(m, o.ws);
+    let units = o.intg ? m.clusters!.J : m.n;
+    if (!o.intg && m.clusters) {
+      // two-level model without random effects: the clusters are still the independent units
+      const { J, start, order } = m.clusters;
+      const cs = new Float64Array(J * p);
+      for (let j = 0; j < J; j++) for (let t = start[j]!; t < start[j + 1]!; t++) for (let a = 0; a < p; a++) cs[j * p + a] += sc[order[t]! * p + a]!;
+      sc = cs;
+      units = J;
+    }
     const B = new Float64Array(q * q);
     for (let i = 0; i < units; i++)
       for (let a = 0; a < q; a++) {

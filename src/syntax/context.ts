@@ -15,6 +15,8 @@ const DISPLAY: Record<string, string> = {
 
 export class Ctx {
   readonly diagnostics: Diagnostic[] = [];
+  /** offsets of reported syntax errors (to avoid a second message for the same place) */
+  readonly syntaxErrorOffsets: number[] = [];
   constructor(
     readonly file: string,
     readonly lines: LineIndex,
@@ -38,12 +40,18 @@ export class Ctx {
     this.diagnostics.push(inputWarning(this.file, span, code, message, command));
   }
 
+  /** Whether a syntax error was reported at an offset in [start, end]. */
+  syntaxErrorIn(start: number, end: number): boolean {
+    return this.syntaxErrorOffsets.some((o) => o >= start && o <= end);
+  }
+
   /** Report Chevrotain recognition errors in user words. `bodyEnd` locates errors at the end of a command. */
   syntaxErrors(errors: IRecognitionException[], command: string, bodyEnd: number): void {
     for (const e of errors) {
       const t = e.token;
       const atEnd = !t || t.tokenType?.name === 'EOF' || Number.isNaN(t.startOffset);
       const span = atEnd ? this.span(bodyEnd, bodyEnd) : this.tokSpan(t);
+      this.syntaxErrorOffsets.push(span.start.offset);
       const found = atEnd ? 'the end of the command' : `'${t.image}'`;
       let message: string;
       const expected = /-->\s*(\w+)\s*<--/.exec(e.message);

@@ -17,8 +17,21 @@ export class LineIndex {
     this.starts = starts;
   }
 
+  /** Positions are immutable and shared: many spans start or end at the same offset. */
+  private cache = new Map<number, Pos>();
+  /** line of the previous lookup: positions are mostly requested in increasing order */
+  private lastLine = 0;
+
   pos(offset: number): Pos {
+    const hit = this.cache.get(offset);
+    if (hit) return hit;
     const s = this.starts;
+    const ll = this.lastLine;
+    if (s[ll] <= offset && (ll + 1 >= s.length || s[ll + 1] > offset)) {
+      const p = { offset, line: ll + 1, col: offset - s[ll] + 1 };
+      this.cache.set(offset, p);
+      return p;
+    }
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -26,7 +39,10 @@ export class LineIndex {
       if (s[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { offset, line: lo + 1, col: offset - s[lo] + 1 };
+    this.lastLine = lo;
+    const p = { offset, line: lo + 1, col: offset - s[lo] + 1 };
+    this.cache.set(offset, p);
+    return p;
   }
 
   span(start: number, end: number): Span {
@@ -63,7 +79,9 @@ export function endOf(e: CstElement): number {
 /** All children of a node in source order (recovered/virtual elements dropped). */
 export function ordered(node: CstNode): Array<{ key: string; el: CstElement }> {
   const out: Array<{ key: string; el: CstElement }> = [];
+  let keys = 0;
   for (const key in node.children) {
+    keys++;
     for (const el of node.children[key]) {
       if (isToken(el)) {
         if (el.isInsertedInRecovery || Number.isNaN(el.startOffset)) continue;
@@ -71,7 +89,7 @@ export function ordered(node: CstNode): Array<{ key: string; el: CstElement }> {
       out.push({ key, el });
     }
   }
-  out.sort((a, b) => startOf(a.el) - startOf(b.el));
+  if (keys > 1) out.sort((a, b) => startOf(a.el) - startOf(b.el));
   return out;
 }
 
@@ -84,7 +102,10 @@ export function nodes(node: CstNode, key: string): CstNode[] {
 }
 
 export function tok(node: CstNode, key: string): IToken | undefined {
-  return tokens(node, key)[0];
+  const list = node.children[key] as IToken[] | undefined;
+  if (!list) return undefined;
+  for (const t of list) if (!t.isInsertedInRecovery && !Number.isNaN(t.startOffset)) return t;
+  return undefined;
 }
 
 export function sub(node: CstNode, key: string): CstNode | undefined {

@@ -459,14 +459,16 @@ export function suggest(written: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = editDistance(up, c.length > up.length + 2 ? c.slice(0, up.length) : c);
-    const full = editDistance(up, c);
-    const score = Math.min(full, d + 0.5);
+    const cu = c.toUpperCase();
+    const d = editDistance(up, cu.length > up.length + 2 ? cu.slice(0, up.length) : cu);
+    const full = editDistance(up, cu);
+    // ties: prefer a candidate with the same first letter
+    const score = Math.min(full, d + 0.5) + (cu[0] === up[0] ? 0 : 0.25);
     if (score < bestD) {
       bestD = score;
       best = c;
     }
   }
   const limit = Math.max(1, Math.floor(up.length / 3));
-  return bestD <= limit ? best : undefined;
+  return bestD <= limit + 0.25 ? best : undefined;
 }

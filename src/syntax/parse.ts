@@ -34,6 +34,8 @@ export function parseInput(text: string, path: string): ParseResult {
   try {
     longLines(ctx, text, lines);
     for (const off of seg.unterminatedBlocks) {
+      // decorative rules such as `!**********` are not worth a warning
+      if (/^!\*[*!=\-_ \t]*$/.test(lines.lineText(lines.pos(off).line).slice(lines.pos(off).col - 1))) continue;
       ctx.warn(ctx.span(off, off + 2), 'W_BLOCK_COMMENT', "'!*' starts a block comment but no '*!' closes it; it is read as a line comment.");
     }
     const pre = seg.masked.slice(seg.preamble.start, seg.preamble.end);

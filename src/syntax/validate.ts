@@ -6,7 +6,7 @@
 // Deeper model checks (levels, class sections, parameter kinds) belong to src/model.
 import type { Command, InputFile, ModelStatement, OptionNode, OptionValue, OptionsCommand, RhsPart, Span, VarList, VarName, VarRef, DefineStatement } from './ast.js';
 import { inputError, PlusmixError, type Diagnostic } from './diagnostics.js';
-import { expandNamesList, expandPositional } from './lists.js';
+import { expandBySuffix, expandNamesList, expandPositional } from './lists.js';
 import { OPTIONS, optionSpec, resolveOption, resolveValue, suggest } from './options.js';
 
 export function validateInput(ast: InputFile): Diagnostic[] {
@@ -182,7 +182,11 @@ function checkVariables(ast: InputFile, out: Diagnostic[]): void {
   };
   for (const m of models) {
     for (const s of m.statements) {
-      if (s.kind === 'By') for (const r of s.lhs) if (r.kind === 'Var') addLatent(r.name);
+      if (s.kind === 'By')
+        for (const r of s.lhs) {
+          if (r.kind === 'Var') addLatent(r.name);
+          else if (r.kind === 'Range') for (const n of expandBySuffix(r.from.name, r.to.name) ?? []) addLatent(n); // ESEM `f1-f3 BY ...`
+        }
       if (s.kind === 'Random') for (const n of s.names) addLatent(n.name);
     }
   }

@@ -47,6 +47,7 @@ function checkSemi(ctx: Ctx, n: CstNode, command: string, isLast: boolean): void
   // statements ending in a nested statement (IF, DO) carry the `;` in the nested one
   if (tok(n, 'ESemi')) return;
   const end = endOf(n);
+  if (ctx.syntaxErrorIn(startOf(n), end + 1)) return;
   const at = ctx.span(end, end);
   if (isLast) ctx.warn(at, 'W_MISSING_SEMICOLON', `Missing ';' at the end of the last statement of ${command} command.`, command);
   else ctx.error(at, 'E_MISSING_SEMICOLON', `Missing ';' after this statement in ${command} command.`, command);

@@ -74,7 +74,7 @@ function statement(
   if (Number.isNaN(end)) end = start + 1;
   const span = ctx.span(start, end);
   const semi = tok(node, 'MSemi');
-  if (!semi) {
+  if (!semi && !ctx.syntaxErrorIn(start, end + 1)) {
     if (isLast) ctx.warn(ctx.span(end, end), 'W_MISSING_SEMICOLON', `Missing ';' at the end of the last statement of ${command} command.`, command);
     else ctx.error(ctx.span(end, end), 'E_MISSING_SEMICOLON', `Missing ';' after this statement in ${command} command.`, command);
   }
@@ -305,7 +305,9 @@ function item(ctx: Ctx, node: CstNode): ParamItem | null {
   const signTok = tok(node, 'sign');
   const numVal = numTok ? { value: Number(((signTok?.image === '-' ? '-' : '') + numTok.image).replace(/[dD]/, 'e')), end: numTok.startOffset + numTok.image.length } : null;
   let mod: Modifier | undefined;
-  if (modTok?.image === '@') {
+  if (modTok?.image === '~') {
+    ctx.warn(ctx.span(modTok.startOffset, numVal?.end ?? modTok.startOffset + 1), 'W_UNSUPPORTED', 'Target rotation values (~) are not supported; this value is ignored.', 'MODEL');
+  } else if (modTok?.image === '@') {
     if (numVal !== null) mod = { kind: 'Fixed', value: numVal.value, span: ctx.span(modTok.startOffset, numVal.end) };
   } else if (modTok) {
     mod = numVal !== null ? { kind: 'Start', value: numVal.value, span: ctx.span(modTok.startOffset, numVal.end) } : { kind: 'Start', value: null, span: ctx.tokSpan(modTok) };

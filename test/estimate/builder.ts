@@ -104,7 +104,7 @@ export class IRBuilder {
   /** the same row for every class; shared (class-invariant) or class-specific parameters */
   each(kind: ParamKind, lhs: string, o: RowOpts & { varying?: boolean } = {}): this {
     const K = this.classVar?.K ?? 1;
-    const base = o.key ?? `${kind}:${lhs}:${o.rhs ?? ''}:${o.index ?? ''}`;
+    const base = o.key ?? `${o.level ?? ''}:${kind}:${lhs}:${o.rhs ?? ''}:${o.index ?? ''}`;
     for (let k = 1; k <= K; k++) this.row(kind, lhs, { ...o, cls: this.classVar ? k : undefined, key: o.varying ? `${base}@${k}` : base });
     return this;
   }

@@ -95,3 +95,26 @@ export function ex104(): Fixture {
   ];
   return { ir: b.build([], ['TWOLEVEL', 'MIXTURE'], latent), ds };
 }
+
+/**
+ * First seed paper, Fig. 3 (sim/twolevel_regmix.dat, README in fixtures/sim): CLASSES = c(2); CLUSTER = cluster;
+ * WITHIN = x; BETWEEN = w; %WITHIN% %OVERALL% y ON x; c ON x; %c#1% y ON x; y; %c#2% y ON x; y;
+ * %BETWEEN% %OVERALL% y ON w; c#1 ON w; c#1; %c#1% [y]; %c#2% [y];  -- the 11 parameters of the README
+ * (within residual variance class-invariant: `y;` lines omitted).
+ */
+export function twolevelRegmix(): Fixture {
+  const names = ['y', 'x', 'w', 'cluster', 'trueclass'];
+  const ds = readData('sim/twolevel_regmix.dat', names, [{ name: 'y', level: 'both' }, { name: 'x' }, { name: 'w', level: 'between' }]);
+  addClusters(ds, readColumn('sim/twolevel_regmix.dat', names, 'cluster'), 'CLUSTER');
+  const b = new IRBuilder(ds, { name: 'c', K: 2 });
+  const W = { level: 'within' as const }, B = { level: 'between' as const };
+  b.each('regression', 'y', { rhs: 'x', ...W, varying: true }).each('mean', 'y', { ...W, fixed: 0 }).each('residualVariance', 'y', W);
+  b.each('regression', 'y', { rhs: 'w', ...B }).each('intercept', 'y', { ...B, varying: true }).each('residualVariance', 'y', B);
+  b.each('regression', 'c#1', { rhs: 'w', ...B }).each('variance', 'c#1', B);
+  b.classLogits(['x']);
+  const latent: ModelIR['latent'] = [
+    { name: 'Y', display: 'y', level: 'between', kind: 'randomIntercept' },
+    { name: 'C#1', display: 'c#1', level: 'between', kind: 'classIntercept' },
+  ];
+  return { ir: b.build(['x', 'w'], ['TWOLEVEL', 'MIXTURE'], latent), ds };
+}

@@ -112,6 +112,8 @@ export function estimateTwoLevel(ir: ModelIR, dataset: Dataset, options: TwoLeve
   const parameters: ParameterEstimate[] = [];
   const cvName = ir.classVariables[0]?.name;
   for (const { row, param } of prob.rows) {
+    // Mplus does not print the within-level intercept of an outcome whose mean is its between part
+    if (row.level === 'within' && (row.kind === 'intercept' || row.kind === 'mean') && param < 0 && prob.effects.some((e) => e.name === row.lhs && e.carrier === null)) continue;
     parameters.push({
       par: row.par,
       level: row.kind === 'classIntercept' ? null : row.level,
@@ -156,7 +158,9 @@ export function estimateTwoLevel(ir: ModelIR, dataset: Dataset, options: TwoLeve
  * EAP estimates per cluster of every between-level random effect (random intercept named by
  * the outcome, slopes by their `|` names): the full coefficient = mean part (intercept plus
  * between regressions at w_j) + posterior mean of the deviation, followed by the posterior
- * SDs (`<name>_SE`, 0 for effects whose variance is fixed at 0).
+ * SDs (`<name>_SE`, 0 for effects whose variance is fixed at 0). With KNOWNCLASS, the mean part
+ * is that of the class of the cluster's first individual (exact when the class is a cluster
+ * property, as a school type).
  */
 function factorScores(prob: TwoLevelProblem, lik: TwoLevelLikelihood, theta: Float64Array): NonNullable<EstimationResult['factorScores']> {
   const { q, nClusters: J, effects } = prob;
@@ -169,7 +173,10 @@ function factorScores(prob: TwoLevelProblem, lik: TwoLevelLikelihood, theta: Flo
     const row = prob.clusterRow[j]!;
     effects.forEach((e, k) => {
       let s = 0;
-      for (const t of e.mean) s += (t.param >= 0 ? theta[t.param]! : t.value) * (t.w ? t.w[row]! : 1);
+      for (const t of e.mean) {
+        if (t.cls >= 0 && t.cls !== prob.clusterClass[j]) continue;
+        s += (t.param >= 0 ? theta[t.param]! : t.value) * (t.w ? t.w[row]! : 1);
+      }
       if (e.z >= 0) s += mean[j * q + e.z]!;
       values[j * 2 * E + k] = s;
       values[j * 2 * E + E + k] = e.z >= 0 ? Math.sqrt(Math.max(cov[(j * q + e.z) * q + e.z]!, 0)) : 0;

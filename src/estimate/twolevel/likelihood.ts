@@ -266,9 +266,11 @@ export class TwoLevelLikelihood {
       }
       // class logits
       if (pr.nClasses > 0) {
+        let nc = 0;
+        for (let k = 0; k < pr.nClasses; k++) nc += pr.classCount[j * pr.nClasses + k]!;
         for (let k = 0; k < pr.nClasses - 1; k++) {
           const par = pr.logitParam[k]!;
-          if (par >= 0) gj[par]! += pr.classCount[j * pr.nClasses + k]! - n * this.pi[k]!;
+          if (par >= 0) gj[par]! += pr.classCount[j * pr.nClasses + k]! - nc * this.pi[k]!;
         }
       }
       if (grad) for (let k = 0; k < nParams; k++) grad[k]! += gj[k]!;

@@ -44,8 +44,11 @@ export interface RandomEffect {
   carrier: Float64Array | null;
   /** index in z (0-based) or -1 when its variance is fixed at 0 */
   z: number;
-  /** mean part: coefficient (internal param index, or -1 with a fixed value) times w_j (null = 1) */
-  mean: Array<{ param: number; value: number; w: Float64Array | null }>;
+  /**
+   * mean part: coefficient (internal param index, or -1 with a fixed value) times w_j (null = 1);
+   * `cls` (0-based) when the row belongs to one KNOWNCLASS class only
+   */
+  mean: Array<{ param: number; value: number; w: Float64Array | null; cls: number }>;
 }
 
 export interface ExtraParam {
@@ -83,15 +86,19 @@ export interface TwoLevelProblem {
   cellH: Float64Array;
   cellH0: Float64Array;
   nUsed: number;
-  /** KNOWNCLASS: number of classes K (0 = none), logit parameter of class k < K-1 (-1 = fixed), counts per cluster */
+  /**
+   * KNOWNCLASS: number of classes K (0 = none), logit parameter of class k < K-1 (-1 = fixed), and
+   * per cluster the counts entering sum log pi_k: individuals per class for a within-level class
+   * variable, 1 for the cluster's class for a between-level one (classes of clusters)
+   */
   nClasses: number;
   logitParam: Int32Array;
   logitFixed: Float64Array;
   classCount: Float64Array;
   effects: RandomEffect[];
-  /** first data row of each cluster (to read between-level values) and the cluster ids */
+  /** first used data row of each cluster (to read between-level values) and its known class (-1: none) */
   clusterRow: Int32Array;
-  clusterIds: Float64Array;
+  clusterClass: Int32Array;
   /** rows of the IR with their internal parameter (-1 fixed) */
   rows: Array<{ row: ParamRow; param: number }>;
 }
@@ -130,8 +137,8 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
   const yCol = colOf(Y).values;
 
   // ---- known classes (KNOWNCLASS only; latent classes need the mixture engine)
-  if (ir.classVariables.length > 1 || ir.classVariables.some((c) => !c.known || c.level !== 'within'))
-    throw unsupported('the closed-form two-level estimator supports at most one within-level KNOWNCLASS variable and no latent classes');
+  if (ir.classVariables.length > 1 || ir.classVariables.some((c) => !c.known))
+    throw unsupported('the closed-form two-level estimator supports at most one KNOWNCLASS variable and no latent classes');
   const cv = ir.classVariables[0];
   let classOf: Int32Array | null = null;
   if (cv) {
@@ -255,9 +262,8 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
   for (const t of betaTerms) {
     const e = effByName.get(t.row.lhs);
     if (t.row.level === 'between' && e) {
-      const par = t.row.par > 0 ? t.row.par - 1 : -1;
-      if (!cv || t.row.classes[cv.name] === undefined || t.row.classes[cv.name] === 1)
-        e.mean.push({ param: par, value: t.row.value, w: t.w });
+      const k = cv ? t.row.classes[cv.name] : undefined;
+      e.mean.push({ param: t.row.par > 0 ? t.row.par - 1 : -1, value: t.row.value, w: t.w, cls: k === undefined ? -1 : k - 1 });
     }
   }
 
@@ -303,6 +309,7 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
   const cellH0: number[] = [];
   const clusterCellStart = new Int32Array(J + 1);
   const clusterRow = new Int32Array(J);
+  const clusterClass = new Int32Array(J).fill(-1);
   const classCount = new Float64Array(J * Math.max(K, 1));
   let nUsed = 0;
   const perIndividual = level1?.kind === 'linear';
@@ -312,6 +319,7 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
   for (let j = 0; j < J; j++) {
     clusterCellStart[j] = cellN.length;
     clusterRow[j] = cl.order[cl.start[j]!]!;
+    let firstUsed = true;
     const cellOfKey = new Map<string, number>();
     for (let t = cl.start[j]!; t < cl.start[j + 1]!; t++) {
       const i = cl.order[t]!;
@@ -320,7 +328,12 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
       if (missing) continue;
       if (groupOf && groupOf(i) < 0) continue;
       nUsed++;
-      if (classOf) classCount[j * K + classOf[i]!]! += 1;
+      if (firstUsed) { clusterRow[j] = i; if (classOf) clusterClass[j] = classOf[i]!; firstUsed = false; }
+      if (classOf && cv!.level === 'between') {
+        if (classOf[i] !== clusterClass[j])
+          throw unsupported(`${cv!.display}: a between-level known class must be constant within cluster ${cl.ids[j]}`, 'E_TWOLEVEL_DATA');
+        classCount[j * K + classOf[i]!] = 1;
+      } else if (classOf) classCount[j * K + classOf[i]!]! += 1;
       // a = [X, Z, y - offset]
       aVec.fill(0);
       let offset = 0;
@@ -411,7 +424,7 @@ export function compileTwoLevel(ir: ModelIR, ds: Dataset, level1?: Level1Varianc
     logitParam, logitFixed, classCount,
     effects,
     clusterRow,
-    clusterIds: cl.ids,
+    clusterClass,
     rows: ir.rows.filter((r) => r.kind !== 'constraintNew').map((row) => ({ row, param: row.par > 0 ? row.par - 1 : -1 })),
   };
   startValues(prob, ir);

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import { Matrix, inverse } from 'ml-matrix';
 import { estimateTwoLevel } from '../../../src/estimate/twolevel/index.js';
 import { centre, fixture, makeDataset, peerValue, readFree, twoLevelIR, type PeerModel, type Roles } from './builder.js';
 
@@ -85,6 +86,52 @@ test('ex9.1: INFORMATION = EXPECTED gives the peer\'s expected-information SEs (
     ['residual', find('within', 'Residual Variances', 'Y')],
   ];
   for (const [term, got] of pairs) assert.ok(Math.abs(got.se - expected(term)) <= 0.002 * expected(term), `${term}: ${got.se} vs ${expected(term)}`);
+});
+
+test('ex9.1: MLR sandwich equals one built from a naive dense per-cluster likelihood', () => {
+  const m = estimateTwoLevel(twoLevelIR({ y: 'Y', fixed: ['X'], between: { Y: ['W', 'XM'] } }, roles), ds, { estimator: 'MLR' });
+  assert.ok(Math.abs(m.fit!.loglikelihood - r.fit!.loglikelihood) < 1e-6);
+  // parameters in TECH1 order: [Y ON X, resvar, Y ON W, Y ON XM, [Y], var(Y)] (twoLevelIR numbering)
+  const order = m.parameters.filter((p) => !p.fixed).sort((a, b) => a.par - b.par);
+  const names = order.map((p) => `${p.level} ${p.block} ${p.name}`);
+  assert.equal(names, ['within Y ON X', 'within Residual Variances Y', 'between Y ON W', 'between Y ON XM', 'between Intercepts Y', 'between Residual Variances Y']);
+  const cl = ds.cluster!;
+  // log N(y_j; mu_j, s2 I + tau 11') by a dense Cholesky, no Woodbury, no sufficient statistics
+  const clusterLl = (t: number[], j: number): number => {
+    const [b, s2, gw, gx, a, tau] = t as [number, number, number, number, number, number];
+    const rows = Array.from(cl.order.subarray(cl.start[j]!, cl.start[j + 1]!));
+    const n = rows.length;
+    const L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k <= i; k++) {
+        let v = tau + (i === k ? s2 : 0);
+        for (let l = 0; l < k; l++) v -= L[i * n + l]! * L[k * n + l]!;
+        L[i * n + k] = i === k ? Math.sqrt(v) : v / L[k * n + k]!;
+      }
+    const z = new Float64Array(n);
+    let ll = -0.5 * n * Math.log(2 * Math.PI);
+    rows.forEach((row, i) => {
+      let v = cols.Y![row]! - (a + b * cols.X![row]! + gw * cols.W![row]! + gx * cols.XM![row]!);
+      for (let l = 0; l < i; l++) v -= L[i * n + l]! * z[l]!;
+      z[i] = v / L[i * n + i]!;
+      ll += -Math.log(L[i * n + i]!) - 0.5 * z[i]! ** 2;
+    });
+    return ll;
+  };
+  const th = order.map((p) => p.estimate);
+  const P = th.length, J = cl.start.length - 1, h = 1e-4;
+  const total = (t: number[]) => { let s = 0; for (let j = 0; j < J; j++) s += clusterLl(t, j); return s; };
+  const shift = (t: number[], k: number, d: number) => t.map((v, i) => (i === k ? v + d : v));
+  const Bm = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  for (let j = 0; j < J; j++) {
+    const g = th.map((_, k) => (clusterLl(shift(th, k, h), j) - clusterLl(shift(th, k, -h), j)) / (2 * h));
+    for (let a = 0; a < P; a++) for (let c = 0; c < P; c++) Bm[a]![c]! += g[a]! * g[c]!;
+  }
+  const Am = Array.from({ length: P }, (_, a) => Array.from({ length: P }, (_, c) =>
+    -(total(shift(shift(th, a, h), c, h)) - total(shift(shift(th, a, h), c, -h)) - total(shift(shift(th, a, -h), c, h)) + total(shift(shift(th, a, -h), c, -h))) / (4 * h * h)));
+  const Ai = inverse(new Matrix(Am));
+  const V = Ai.mmul(new Matrix(Bm)).mmul(Ai);
+  order.forEach((p, k) => assert.ok(Math.abs(p.se - Math.sqrt(V.get(k, k))) < 0.005 * p.se, `${names[k]}: ${p.se} vs ${Math.sqrt(V.get(k, k))}`));
 });
 
 test.run();

@@ -4,6 +4,7 @@
 // variances against the equivalent grouped-variance model.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Matrix, inverse } from 'ml-matrix';
 import { estimateTwoLevel, compileTwoLevel, level1VarianceFromConstraint, TwoLevelLikelihood } from '../../../src/estimate/twolevel/index.js';
 import { parseOrThrow } from '../../../src/syntax/parse.js';
 import type { ConstraintCommand } from '../../../src/syntax/ast.js';
@@ -157,6 +158,98 @@ test('MODEL CONSTRAINT theta = k0 + k1*g + k2*z (model 1b syntax) maps to the li
   const bad = parseOrThrow('DATA: FILE = sim.dat;\nVARIABLE: NAMES = cl y x g z;\nMODEL CONSTRAINT:\n  NEW (k0 k1);\n  theta = k0 + k1*g;\n  0 = k0 - k1;\n', 'bad.inp');
   ir.constraint = { newParams: [{ name: 'K0', start: 0.5 }, { name: 'K1', start: 0.5 }], statements: bad.commands.find((c): c is ConstraintCommand => c.kind === 'Constraint')!.statements };
   assert.throws(() => level1VarianceFromConstraint(ir), (e: unknown) => e instanceof PlusmixError && /line 6/.test(e.message));
+});
+
+test('random slope + grouped variance: MLR sandwich equals one built from a naive dense likelihood', () => {
+  const full = simulate(17, (g) => (g === 1 ? 2 : 1));
+  // the first 40 clusters (800 rows)
+  const cols: Record<string, Float64Array> = {};
+  for (const [k, v] of Object.entries(full)) cols[k] = v.slice(0, 800);
+  const ds = makeDataset('sim', cols, roles);
+  const m = estimateTwoLevel(twoLevelIR(spec, roles), ds, { estimator: 'MLR', level1Variance: { kind: 'group', variable: 'G' } });
+  const at = (level: string, block: string, name: string) => m.parameters.findIndex((p) => p.level === level && p.block === block && p.name === name);
+  const idx = [at('within', 'Residual Variances', 'Y'), at('within', 'New/Additional Parameters', 'G_1'), at('between', 'Intercepts', 'Y'),
+    at('between', 'Means', 'S'), at('between', 'Residual Variances', 'Y'), at('between', 'Variances', 'S'), at('between', 'Y WITH', 'S')];
+  const th = idx.map((k) => m.parameters[k]!.estimate);
+  const cl = ds.cluster!;
+  const J = cl.start.length - 1, P = th.length, h = 1e-4;
+  // y_j ~ N(a + ms x, Z T Z' + diag(s2[g])) with Z = [1, x], by a dense Cholesky
+  const clusterLl = (t: number[], j: number): number => {
+    const [s0, s1, a, ms, t00, t11, t01] = t as [number, number, number, number, number, number, number];
+    const rows = Array.from(cl.order.subarray(cl.start[j]!, cl.start[j + 1]!));
+    const n = rows.length, x = rows.map((r) => cols.X![r]!);
+    const L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k <= i; k++) {
+        let v = t00 + t01 * (x[i]! + x[k]!) + t11 * x[i]! * x[k]! + (i === k ? (cols.G![rows[i]!] === 1 ? s1 : s0) : 0);
+        for (let l = 0; l < k; l++) v -= L[i * n + l]! * L[k * n + l]!;
+        L[i * n + k] = i === k ? Math.sqrt(v) : v / L[k * n + k]!;
+      }
+    const z = new Float64Array(n);
+    let ll = -0.5 * n * Math.log(2 * Math.PI);
+    for (let i = 0; i < n; i++) {
+      let v = cols.Y![rows[i]!]! - a - ms * x[i]!;
+      for (let l = 0; l < i; l++) v -= L[i * n + l]! * z[l]!;
+      z[i] = v / L[i * n + i]!;
+      ll += -Math.log(L[i * n + i]!) - 0.5 * z[i]! ** 2;
+    }
+    return ll;
+  };
+  const total = (t: number[]) => { let s = 0; for (let j = 0; j < J; j++) s += clusterLl(t, j); return s; };
+  assert.ok(Math.abs(total(th) - m.fit!.loglikelihood) < 1e-6);
+  const shift = (t: number[], k: number, d: number) => t.map((v, i) => (i === k ? v + d : v));
+  const Bm = Array.from({ length: P }, () => new Array<number>(P).fill(0));
+  for (let j = 0; j < J; j++) {
+    const g = th.map((_, k) => (clusterLl(shift(th, k, h), j) - clusterLl(shift(th, k, -h), j)) / (2 * h));
+    for (let a = 0; a < P; a++) for (let c = 0; c < P; c++) Bm[a]![c]! += g[a]! * g[c]!;
+  }
+  const Am = Array.from({ length: P }, (_, a) => Array.from({ length: P }, (_, c) =>
+    -(total(shift(shift(th, a, h), c, h)) - total(shift(shift(th, a, h), c, -h)) - total(shift(shift(th, a, -h), c, h)) + total(shift(shift(th, a, -h), c, -h))) / (4 * h * h)));
+  const Ai = inverse(new Matrix(Am));
+  const V = Ai.mmul(new Matrix(Bm)).mmul(Ai);
+  idx.forEach((k, i) => {
+    const p = m.parameters[k]!;
+    assert.ok(Math.abs(p.se - Math.sqrt(V.get(i, i))) < 0.005 * p.se, `${p.block} ${p.name}: ${p.se} vs ${Math.sqrt(V.get(i, i))}`);
+  });
+});
+
+test('outcome in WITHIN (no random effects): the OLS regression likelihood in closed form', () => {
+  const cols = simulate(18, () => 1);
+  const ds = makeDataset('sim', cols, roles);
+  const r = estimateTwoLevel(twoLevelIR({ y: 'Y', fixed: ['X'], yWithin: true }, roles), ds, { estimator: 'ML' });
+  const x = cols.X!, y = cols.Y!, n = x.length;
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (let i = 0; i < n; i++) { sx += x[i]!; sy += y[i]!; sxx += x[i]! ** 2; sxy += x[i]! * y[i]!; }
+  const b = (sxy - (sx * sy) / n) / (sxx - (sx * sx) / n), a = (sy - b * sx) / n;
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += (y[i]! - a - b * x[i]!) ** 2;
+  const ll = -0.5 * n * (Math.log((2 * Math.PI * rss) / n) + 1);
+  assert.ok(Math.abs(r.fit!.loglikelihood - ll) < 1e-6, `${r.fit!.loglikelihood} vs ${ll}`);
+  assert.ok(Math.abs(find(r, 'within', 'Y ON', 'X').estimate - b) < 1e-6);
+  assert.is(r.factorScores!.names.length, 0);
+});
+
+test('between-level KNOWNCLASS (classes of clusters): class part counts clusters', () => {
+  const cols = simulate(19, () => 1);
+  // school type: clusters 1..60 are class 1, the rest class 2; residual variance differs by it
+  const cls = Float64Array.from(cols.CL!, (c) => (c <= 60 ? 0 : 1));
+  const u = mulberry32(5);
+  cols.Y = cols.Y!.map((y, i) => (cls[i] === 1 ? y + 0.8 * (u() - 0.5) * Math.sqrt(12) : y)); // +0.64 variance in class 2
+  cols.T = cls;
+  const r2: Roles = { ...roles, within: [...roles.within, 'T'] };
+  const ds = makeDataset('sim', cols, r2);
+  const grouped = estimateTwoLevel(twoLevelIR(spec, r2), ds, { estimator: 'ML', level1Variance: { kind: 'group', variable: 'T' } });
+  const ir = twoLevelIR(spec, r2);
+  const rv = ir.rows.find((r) => r.level === 'within' && r.kind === 'residualVariance')!;
+  rv.classes = { CB: 1 };
+  ir.rows.push({ ...rv, id: ir.rows.length, classes: { CB: 2 }, par: ++ir.nFree });
+  ir.rows.push({ id: ir.rows.length, level: 'between', classes: {}, kind: 'classIntercept', lhs: 'CB', rhs: '', index: 1, par: ++ir.nFree, value: 0, userValue: false, origin: 'default' });
+  ir.mixture = true;
+  ir.classVariables = [{ name: 'CB', display: 'cb', nClasses: 2, level: 'between', known: { variable: 'T', values: [[0], [1]] } }];
+  const known = estimateTwoLevel(ir, { ...ds, knownClass: [{ classVariable: 'CB', of: Int32Array.from(cls) }] }, { estimator: 'ML' });
+  const classPart = 60 * Math.log(60 / 160) + 100 * Math.log(100 / 160);
+  assert.ok(Math.abs(known.fit!.loglikelihood - (grouped.fit!.loglikelihood + classPart)) < 1e-4);
+  assert.ok(Math.abs(find(known, null, 'Means', 'CB#1').estimate - Math.log(60 / 100)) < 1e-5);
 });
 
 test.run();
