@@ -3,7 +3,7 @@
 // means (variance vs mean, label scope, canonical option names ...) is decided
 // by the CST -> AST visitors in src/syntax. Error recovery is on, so one run
 // reports several problems.
-import { CstParser, EOF, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
+import { CstParser, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
 import * as T from './tokens.js';
 
 // ---------------------------------------------------------------------------
@@ -199,7 +199,7 @@ export class ModelParser extends CstParser {
 //              | DO '(' doArg (',' doArg)* ')' statement
 //              | NEW '(' (name ('*' num)? ','?)* ')' ';'
 //              | CUT nameList '(' num* ')' ';' | CENTER nameList '(' name* ')' ';' | STANDARDIZE nameList ';'
-//              | expr (('=' | '<' | '>' | '<=' | '>=' | '==') expr)? ';'
+//              | expr ';'      (assignments and relations: `=` is split off by the visitor)
 // Expressions are flat in the grammar; precedence (OR < AND < NOT < comparison
 // < + - < * / < unary - < ** right-assoc) is applied by the visitor.
 
@@ -321,13 +321,10 @@ export class ExprParser extends CstParser {
     this.OPTION(() => this.CONSUME(T.ESemi));
   });
 
+  /** `a = b;`, `a > 0;`, `PLOT(y);`: the `=` is one of the flat expression's operators (see the visitor) */
   exprStmt = this.RULE('exprStmt', () => {
     this.SUBRULE(this.expr, { LABEL: 'left' });
-    this.OPTION(() => {
-      this.CONSUME(T.EAssign);
-      this.SUBRULE2(this.expr, { LABEL: 'right' });
-    });
-    this.OPTION2(() => this.CONSUME(T.ESemi));
+    this.OPTION(() => this.CONSUME(T.ESemi));
   });
 
   /**
@@ -401,4 +398,3 @@ export function parseBody(parser: OptionParser | ModelParser | ExprParser, token
   return { cst, errors: parser.errors.slice() };
 }
 
-export { EOF };

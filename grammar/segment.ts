@@ -42,10 +42,11 @@ export interface SegmentedText {
 const HEADER = /[ \t\u00a0\ufeff]*([A-Za-z]+)(?:[ \t\u00a0]+([A-Za-z_][A-Za-z0-9_.#-]*))?[ \t\u00a0]*:/y;
 
 /**
- * Cut `text` into command segments. `isHeader(words)` tells whether a header
- * candidate names a command (it receives the words as written).
+ * Cut `text` into command segments. `isHeader(words, previous)` tells whether a
+ * header candidate names a command (it receives the words as written and the
+ * words of the command it would end).
  */
-export function segment(text: string, isHeader: (words: string[]) => boolean): SegmentedText {
+export function segment(text: string, isHeader: (words: string[], previous: string[] | null) => boolean): SegmentedText {
   const masked = maskComments(text);
   const segments: Segment[] = [];
   let lineStart = 0;
@@ -55,10 +56,7 @@ export function segment(text: string, isHeader: (words: string[]) => boolean): S
     const m = HEADER.exec(masked.text);
     if (m) {
       const words = m[2] !== undefined ? [m[1], m[2]] : [m[1]];
-      let ok = isHeader(words);
-      // `MODEL label:` where the label is not a command word: also try the one-word form is not
-      // possible (the colon follows the second word), so a failed two-word match is not a header.
-      if (ok) {
+      if (isHeader(words, segments.length ? segments[segments.length - 1].words : null)) {
         const headerStart = lineStart + m[0].length - m[0].replace(/^[ \t\u00a0\ufeff]+/, '').length;
         const headerEnd = lineStart + m[0].length;
         if (segments.length) segments[segments.length - 1].bodyEnd = headerStart;

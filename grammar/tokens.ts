@@ -161,7 +161,8 @@ export const ESlash = createToken({ name: 'ESlash', pattern: /\//, categories: [
 export const EEqEq = createToken({ name: 'EEqEq', pattern: /==/, categories: [EBinOp] });
 export const ELe = createToken({ name: 'ELe', pattern: /<=/, categories: [EBinOp] });
 export const EGe = createToken({ name: 'EGe', pattern: />=/, categories: [EBinOp] });
-export const EAssign = createToken({ name: 'EAssign', pattern: /=/ });
+/** `=`: an assignment or relation at statement level, a comparison inside IF conditions (split by the visitor) */
+export const EAssign = createToken({ name: 'EAssign', pattern: /=/, categories: [EBinOp] });
 export const ELt = createToken({ name: 'ELt', pattern: /</, categories: [EBinOp] });
 export const EGt = createToken({ name: 'EGt', pattern: />/, categories: [EBinOp] });
 export const EPlus = createToken({ name: 'EPlus', pattern: /\+/, categories: [EBinOp, EPrefix] });

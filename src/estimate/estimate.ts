@@ -149,9 +149,23 @@ const BLOCK: Partial<Record<ParamRow['kind'], string>> = {
 function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: Float64Array): ParameterEstimate[] {
   const out: ParameterEstimate[] = [];
   const cv = m.classVariable;
+  // Mplus prints a fixed parameter only when the user wrote it, when it is a loading (the `@1` of the
+  // first indicator), or when the same parameter is free in another class (the last class's factor
+  // mean 0). Structural zeros of the defaults (within-level intercepts of variables whose mean lives on
+  // the between level, between residual variances fixed at 0 in TWOLEVEL MIXTURE) are not printed
+  // (ex10.4.out).
+  const key = (r: ParamRow) => `${r.level}|${r.kind}|${r.lhs}|${r.rhs}|${r.index ?? ''}`;
+  const freeSomewhere = new Set(ir.rows.filter((r) => r.par > 0).map(key));
+  const classLogitLatent = new Set(ir.latent.filter((l) => l.kind === 'classIntercept').map((l) => l.name));
+  const regressedClassLogit = new Set(ir.rows.filter((r) => r.kind === 'regression' && classLogitLatent.has(r.lhs)).map((r) => r.lhs));
+  const hasClassRegression = ir.rows.some((r) => r.kind === 'classRegression');
   for (const row of ir.rows) {
     if (row.kind === 'constraintNew') continue;
-    const latentClass = row.kind === 'classIntercept' || row.kind === 'classRegression';
+    if (row.par === 0 && row.origin === 'default' && row.kind !== 'loading' && !freeSomewhere.has(key(row))) continue;
+    // variances / regressions of the between-level random intercepts of class logits (C#1) are printed
+    // under "Categorical Latent Variables", Between Level (ex10.4.out)
+    const onClassLogit = classLogitLatent.has(row.lhs) && (row.kind === 'variance' || row.kind === 'residualVariance' || row.kind === 'regression' || row.kind === 'covariance');
+    const latentClass = row.kind === 'classIntercept' || row.kind === 'classRegression' || onClassLogit;
     const ks = !cv || latentClass ? [0] : row.classes[cv] !== undefined ? [row.classes[cv]! - 1] : [...Array(m.K).keys()];
     for (const k of ks) {
       const free = row.par > 0;
@@ -161,7 +175,8 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       else if (row.kind === 'regression') { block = `${row.lhs} ON`; name = row.rhs; }
       else if (row.kind === 'covariance') { block = `${row.lhs} WITH`; name = row.rhs; }
       else if (row.kind === 'threshold') { block = 'Thresholds'; name = `${row.lhs}$${row.index}`; }
-      else if (row.kind === 'classIntercept') { block = 'Means'; name = `${row.lhs}#${row.index}`; }
+      else if (row.kind === 'classIntercept') { block = hasClassRegression ? 'Intercepts' : 'Means'; name = `${row.lhs}#${row.index}`; }
+      else if (onClassLogit && (row.kind === 'variance' || row.kind === 'residualVariance')) { block = regressedClassLogit.has(row.lhs) ? 'Residual Variances' : 'Variances'; name = row.lhs; }
       else if (row.kind === 'classRegression') { block = `${row.lhs}#${row.index} ON`; name = row.rhs; }
       else { block = BLOCK[row.kind] ?? row.kind; name = row.lhs; }
       out.push({

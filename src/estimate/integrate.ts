@@ -120,6 +120,12 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
 }
 
 const val = (m: CompiledModel, s: number): number => (s < 0 ? 0 : m.slotValue[s]!);
+/** loading of y_p on eta_d in class k for person i: the H slot plus, for a random slope, the person's covariate */
+const hval = (m: CompiledModel, k: number, p: number, d: number, i: number): number => {
+  const pos = (k * m.P + p) * m.D + d;
+  const q = m.Hx[pos]!;
+  return val(m, m.H[pos]!) + (q >= 0 ? m.x[i * m.X + q]! : 0);
+};
 
 /** PsiB from the slots, its inverse and log determinant into st; false if not positive definite. */
 function preparePsi(m: CompiledModel, st: IntegrationState): number | null {
@@ -151,12 +157,12 @@ function logPrior(st: IntegrationState, psiLogDet: number): number {
   return -0.5 * (D * LOG2PI + psiLogDet + quad);
 }
 
-function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array): void {
+function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array, i: number): void {
   const { K, P, D } = m;
   for (let k = 0; k < K; k++) {
     for (let p = 0; p < P; p++) {
       let s = 0;
-      for (let d = 0; d < D; d++) s += val(m, m.H[(k * P + p) * D + d]!) * eta[d]!;
+      for (let d = 0; d < D; d++) s += hval(m, k, p, d, i) * eta[d]!;
       ws.muShift[k * P + p] = s;
     }
     let g = 0;
@@ -172,9 +178,9 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
     const lprop = node(st, j, q);
-    setShifts(m, ws, st.eta);
     let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
     for (let t = start[j]!; t < start[j + 1]!; t++) {
+      setShifts(m, ws, st.eta, order[t]!);
       h += personLogLik(m, order[t]!, ws);
       if (store) {
         const base = ((t - start[j]!) * nq + q) * K;
@@ -224,14 +230,14 @@ function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState,
       st.fc[pk] = no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0;
       for (let d = 0; d < D; d++) {
         let v = 0;
-        for (let a = 0; a < P; a++) v += val(m, m.H[(k * P + a) * D + d]!) * st.su[a]!;
+        for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.su[a]!;
         st.fb[pk * D + d] = v;
         // S H column d into hm
-        for (let a = 0; a < P; a++) { let w = 0; for (let b = 0; b < P; b++) w += ws.sinv[sb + a * P + b]! * val(m, m.H[(k * P + b) * D + d]!); st.hm2[a * D + d] = w; }
+        for (let a = 0; a < P; a++) { let w = 0; for (let b = 0; b < P; b++) w += ws.sinv[sb + a * P + b]! * hval(m, k, b, d, i); st.hm2[a * D + d] = w; }
       }
       for (let d = 0; d < D; d++) for (let d2 = 0; d2 < D; d2++) {
         let v = 0;
-        for (let a = 0; a < P; a++) v += val(m, m.H[(k * P + a) * D + d]!) * st.hm2[a * D + d2]!;
+        for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.hm2[a * D + d2]!;
         st.fC[(pk * D + d) * D + d2] = v;
       }
     }
@@ -289,9 +295,9 @@ function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, 
     const r = Math.exp(st.h[q]! - lj);
     if (r < 1e-12) continue;
     node(st, j, q);
-    setShifts(m, ws, st.eta);
     for (let t = start[j]!; t < start[j + 1]!; t++) {
       const i = order[t]!;
+      setShifts(m, ws, st.eta, i);
       personLogLik(m, i, ws);
       accumulatePerson(m, i, ws, dSlot, r);
       // H_k eta in the means and G_k eta in the class logits
@@ -378,10 +384,10 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
         }
         let v = 0;
         for (let d = 0; d < D; d++) {
-          const h = val(m, m.H[(k * P + a) * D + d]!);
+          const h = hval(m, k, a, d, i);
           v += h * st.m1[k * D + d]!;
           let v2 = 0;
-          for (let d2 = 0; d2 < D; d2++) v2 += val(m, m.H[(k * P + a) * D + d2]!) * st.m2[(k * D + d2) * D + d]!;
+          for (let d2 = 0; d2 < D; d2++) v2 += hval(m, k, a, d2, i) * st.m2[(k * D + d2) * D + d]!;
           st.hm2[a * D + d] = v2;
         }
         st.hm[a] = v;
@@ -397,7 +403,7 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
       for (let a = 0; a < P; a++)
         for (let b = 0; b < P; b++) {
           let hmh = 0;
-          for (let d = 0; d < D; d++) hmh += st.hm2[a * D + d]! * val(m, m.H[(k * P + b) * D + d]!);
+          for (let d = 0; d < D; d++) hmh += st.hm2[a * D + d]! * hval(m, k, b, d, i);
           st.mat[a * P + b] = p * st.e[a]! * st.e[b]! - st.e[a]! * st.hm[b]! - st.hm[a]! * st.e[b]! + hmh;
         }
       for (let a = 0; a < P; a++)
@@ -489,10 +495,28 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
     for (let j = 0; j < J; j++) { st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet; }
     return true;
   }
+  // iterate the re-centring per cluster until the proposal settles: a coarse rule (e.g. 7 Gauss-Hermite
+  // points) in the prior metric gives poor first posterior moments
   const S = new Float64Array(D * D);
   for (let j = 0; j < J; j++) {
-    const lj = clusterNodes(m, ws, st, j, ld);
-    if (!Number.isFinite(lj)) return false;
+    for (let pass = 0; pass < ADAPT_PASSES; pass++) {
+      const moved = adaptCluster(m, ws, st, j, ld, S, L, priorLogDet);
+      if (moved === null) return false;
+      if (moved < 1e-4) break;
+    }
+  }
+  return true;
+}
+
+/** Maximum re-centring passes per cluster in freezeProposals. */
+const ADAPT_PASSES = 20;
+
+/** One re-centring of cluster j's proposal; returns the largest move of the centre in proposal SDs, null on failure. */
+function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, ld: number, S: Float64Array, L: Float64Array, priorLogDet: number): number | null {
+  const D = m.D;
+  {
+    const lj = st.fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
+    if (!Number.isFinite(lj)) return null;
     st.mom1.fill(0); st.mom2.fill(0);
     for (let q = 0; q < st.nq; q++) {
       const r = Math.exp(st.h[q]! - lj);
@@ -501,13 +525,17 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
       for (let a = 0; a < D; a++) { st.mom1[a] += r * st.eta[a]!; for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!; }
     }
     for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
+    let moved = 0;
+    for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[j * D + a]!) / Math.max(st.chol[(j * D + a) * D + a]!, 1e-12));
     if (cholesky(S, D)) {
       st.center.set(st.mom1, j * D);
       st.chol.set(S, j * D * D);
       st.logdet[j] = cholLogDet(S, D);
-    } else { st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet; }
+      return moved;
+    }
+    st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet;
+    return 0;
   }
-  return true;
 }
 
 /** Posterior class probabilities per person, p_ik = sum_q r_jq p_ik|q, into post (n x K). */
@@ -524,9 +552,9 @@ export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: Integra
       const r = Math.exp(st.h[q]! - lj);
       if (r < 1e-14) continue;
       node(st, j, q);
-      setShifts(m, ws, st.eta);
       for (let t = start[j]!; t < start[j + 1]!; t++) {
         const i = order[t]!;
+        setShifts(m, ws, st.eta, i);
         personLogLik(m, i, ws);
         for (let k = 0; k < K; k++) post[i * K + k] += r * ws.post[k]!;
       }

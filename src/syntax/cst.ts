@@ -15,23 +15,26 @@ export class LineIndex {
       else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
     this.starts = starts;
+    this.cache = new Array(text.length + 1);
   }
 
-  /** Positions are immutable and shared: many spans start or end at the same offset. */
-  private cache = new Map<number, Pos>();
-  /** line of the previous lookup: positions are mostly requested in increasing order */
+  /** line index of the previous lookup: positions are mostly requested near each other */
   private lastLine = 0;
+  /** Pos objects are immutable and shared by offset (many spans start or end at the same place). */
+  private readonly cache: Array<Pos | undefined>;
 
   pos(offset: number): Pos {
-    const hit = this.cache.get(offset);
-    if (hit) return hit;
+    const hit = this.cache[offset];
+    if (hit !== undefined) return hit;
+    const p = this.compute(offset);
+    if (offset >= 0 && offset <= this.text.length) this.cache[offset] = p;
+    return p;
+  }
+
+  private compute(offset: number): Pos {
     const s = this.starts;
     const ll = this.lastLine;
-    if (s[ll] <= offset && (ll + 1 >= s.length || s[ll + 1] > offset)) {
-      const p = { offset, line: ll + 1, col: offset - s[ll] + 1 };
-      this.cache.set(offset, p);
-      return p;
-    }
+    if (s[ll] <= offset && (ll + 1 >= s.length || s[ll + 1] > offset)) return { offset, line: ll + 1, col: offset - s[ll] + 1 };
     let lo = 0;
     let hi = s.length - 1;
     while (lo < hi) {
@@ -40,9 +43,7 @@ export class LineIndex {
       else hi = mid - 1;
     }
     this.lastLine = lo;
-    const p = { offset, line: lo + 1, col: offset - s[lo] + 1 };
-    this.cache.set(offset, p);
-    return p;
+    return { offset, line: lo + 1, col: offset - s[lo] + 1 };
   }
 
   span(start: number, end: number): Span {

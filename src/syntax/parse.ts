@@ -27,7 +27,7 @@ export interface ParseResult {
 
 export function parseInput(text: string, path: string): ParseResult {
   const lines = new LineIndex(text);
-  const seg = segment(text, (words) => resolveHeader(words) !== null);
+  const seg = segment(text, isHeader);
   const ctx = new Ctx(path, lines, seg.masked);
   const commands: Command[] = [];
 
@@ -43,9 +43,6 @@ export function parseInput(text: string, path: string): ParseResult {
       const a = pre.search(/\S/);
       const b = seg.preamble.start + pre.trimEnd().length;
       ctx.error(ctx.span(a, Math.min(b, lines.starts[lines.pos(a).line] ?? b)), 'E_NO_COMMAND', 'Text before the first command: every input part must follow a command such as TITLE:, DATA: or VARIABLE:.');
-    }
-    if (!seg.segments.length && text.trim()) {
-      // already reported above
     }
 
     const seen = new Map<string, number>();
@@ -75,7 +72,7 @@ export function parseInput(text: string, path: string): ParseResult {
           const toks = lex(ctx, optionLexer, body, s.bodyStart, h.canonical);
           const r = parseBody(optionParser, toks);
           ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
-          const options = visitOptionsBody(ctx, r.cst, h.name, s.bodyEnd);
+          const options = visitOptionsBody(ctx, r.cst, h.name);
           commands.push({ kind: 'Options', name: h.name, written, headerSpan, options, span });
           break;
         }
@@ -134,7 +131,7 @@ export function parseOrThrow(text: string, path: string): InputFile {
  */
 export function parseOptionExpression(file: InputFile, option: OptionNode): { expr: Expr | null; diagnostics: Diagnostic[] } {
   const lines = new LineIndex(file.text);
-  const seg = segment(file.text, (w) => resolveHeader(w) !== null);
+  const seg = segment(file.text, isHeader);
   const ctx = new Ctx(file.path, lines, seg.masked);
   const start = option.valueSpan.start.offset;
   const end = option.valueSpan.end.offset;
@@ -144,6 +141,18 @@ export function parseOptionExpression(file: InputFile, option: OptionNode): { ex
   ctx.syntaxErrors(exprParser.errors, 'VARIABLE', end);
   const r = exprToAst(ctx, cst);
   return { expr: r, diagnostics: ctx.diagnostics };
+}
+
+/**
+ * Header recognition (syntax.md §1.2). Inside TITLE, a line such as `Model A: ...`
+ * is title text, not a `MODEL A:` class block: published titles do this, and a
+ * group/class label block cannot directly follow TITLE in a script that runs.
+ */
+function isHeader(words: string[], previous: string[] | null): boolean {
+  const h = resolveHeader(words);
+  if (!h) return false;
+  if (previous && h.kind === 'model' && h.variant === 'MODEL' && h.classLabel.length && resolveHeader(previous)?.kind === 'title') return false;
+  return true;
 }
 
 function lex(ctx: Ctx, lexer: Lexer, body: string, base: number, command: string): IToken[] {

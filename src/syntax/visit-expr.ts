@@ -117,8 +117,7 @@ function defineStatement(ctx: Ctx, st: CstNode, isLast: boolean): DefineStatemen
   const es = sub(st, 'exprStmt');
   if (!es) return null;
   checkSemi(ctx, es, C, isLast);
-  const left = exprOf(ctx, sub(es, 'left'));
-  const right = exprOf(ctx, sub(es, 'right'));
+  const { left, right } = splitAssign(ctx, sub(es, 'left'));
   if (!left) return null;
   if (!right) {
     ctx.error(span, 'E_DEFINE_SYNTAX', "Expected an assignment 'name = expression;' in DEFINE command.", C);
@@ -182,8 +181,7 @@ function constraintStatement(ctx: Ctx, st: CstNode, command: string, isLast: boo
     return null;
   }
   checkSemi(ctx, es, command, isLast);
-  const left = exprOf(ctx, sub(es, 'left'));
-  const right = exprOf(ctx, sub(es, 'right'));
+  const { left, right } = splitAssign(ctx, sub(es, 'left'));
   if (!left) return null;
   if (right) return { kind: 'Relation', op: '=', left, right, span };
   // `a > 0;` `p1 == p2`: the comparison was parsed inside the expression
@@ -258,7 +256,7 @@ const BIN: Record<string, { op: BinOp; prec: number }> = {
   EOr: { op: 'OR', prec: 1 },
   EAnd: { op: 'AND', prec: 2 },
   EEqKw: { op: 'EQ', prec: 4 }, ENeKw: { op: 'NE', prec: 4 }, EGtKw: { op: 'GT', prec: 4 }, EGeKw: { op: 'GE', prec: 4 }, ELtKw: { op: 'LT', prec: 4 }, ELeKw: { op: 'LE', prec: 4 },
-  EEqEq: { op: 'EQ', prec: 4 }, ENeOp: { op: 'NE', prec: 4 }, EGt: { op: 'GT', prec: 4 }, EGe: { op: 'GE', prec: 4 }, ELt: { op: 'LT', prec: 4 }, ELe: { op: 'LE', prec: 4 },
+  EEqEq: { op: 'EQ', prec: 4 }, EAssign: { op: 'EQ', prec: 4 }, ENeOp: { op: 'NE', prec: 4 }, EGt: { op: 'GT', prec: 4 }, EGe: { op: 'GE', prec: 4 }, ELt: { op: 'LT', prec: 4 }, ELe: { op: 'LE', prec: 4 },
   EPlus: { op: '+', prec: 5 }, EMinus: { op: '-', prec: 5 },
   EStar: { op: '*', prec: 6 }, ESlash: { op: '/', prec: 6 },
   EPow: { op: '**', prec: 8 },
@@ -267,12 +265,31 @@ const BIN: Record<string, { op: BinOp; prec: number }> = {
 const NOT_OPERAND = 4;
 const SIGN_OPERAND = 8;
 
+/**
+ * A statement-level expression `a = b` (DEFINE assignment, constraint
+ * relation): split at the first top-level `=`. Elsewhere `=` compares (IF).
+ */
+function splitAssign(ctx: Ctx, n: CstNode | undefined): { left: Expr | null; right: Expr | null } {
+  if (!valid(n)) return { left: null, right: null };
+  const operands = nodes(n, 'operands');
+  const ops = tokens(n, 'ops');
+  if (ops.length !== operands.length - 1) return { left: null, right: null };
+  const k = ops.findIndex((t) => t.tokenType.name === 'EAssign');
+  if (k < 0) return { left: pratt(ctx, operands, ops), right: null };
+  return { left: pratt(ctx, operands.slice(0, k + 1), ops.slice(0, k)), right: pratt(ctx, operands.slice(k + 1), ops.slice(k + 1)) };
+}
+
 /** Precedence climbing over the flat operand/operator lists of an `expr` node. */
 function exprOf(ctx: Ctx, n: CstNode | undefined): Expr | null {
   if (!valid(n)) return null;
   const operands = nodes(n, 'operands');
   const ops = tokens(n, 'ops');
   if (ops.length !== operands.length - 1) return null; // broken by error recovery
+  return pratt(ctx, operands, ops);
+}
+
+function pratt(ctx: Ctx, operands: CstNode[], ops: IToken[]): Expr | null {
+  if (!operands.length) return null;
   // prefix operators of each operand, consumed from the left
   const prefixes = operands.map((o) => tokens(o, 'prefix'));
   const atoms: Array<Expr | null> = operands.map((o) => primary(ctx, sub(o, 'primary')));

@@ -12,8 +12,8 @@ interface Val {
   end: number;
 }
 
-/** Convert an option-command body CST into option nodes. `bodyEnd` is the offset where the command ends. */
-export function visitOptionsBody(ctx: Ctx, cst: CstNode, command: OptionsCommandName, bodyEnd: number): OptionNode[] {
+/** Convert an option-command body CST into option nodes. */
+export function visitOptionsBody(ctx: Ctx, cst: CstNode, command: OptionsCommandName): OptionNode[] {
   // Split the flat value stream into statements at `;`.
   const statements: Array<{ vals: Val[]; semi: boolean }> = [];
   let cur: Val[] = [];
@@ -37,11 +37,10 @@ export function visitOptionsBody(ctx: Ctx, cst: CstNode, command: OptionsCommand
       if (opt) out.push(opt);
       if (!st.semi && i === pieces.length - 1) {
         const last = piece[piece.length - 1];
-        ctx.warn(ctx.span(last.end, last.end), 'W_MISSING_SEMICOLON', `Missing ';' at the end of the ${opt?.name ?? ''} option in ${command} command.`.replace('  ', ' '), command);
+        ctx.warn(ctx.span(last.end, last.end), 'W_MISSING_SEMICOLON', opt ? `Missing ';' at the end of the ${opt.name} option in ${command} command.` : `Missing ';' at the end of ${command} command.`, command);
       }
     });
   }
-  void bodyEnd;
   return out;
 }
 

@@ -8,7 +8,7 @@ import { compileModel, setTheta, slotToPar } from '../../src/estimate/compile.js
 import { makeWorkspace } from '../../src/estimate/likelihood.js';
 import { freezeProposals, logLikIntegrated, makeIntegration, rule1D } from '../../src/estimate/integrate.js';
 import { defaultStarts } from '../../src/estimate/starts.js';
-import { ex91, ex104 } from './models.js';
+import { ex91, ex104, twolevelConventional } from './models.js';
 
 const near = (a: number, b: number, tol: number, what: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b} (tol ${tol})`);
@@ -43,6 +43,24 @@ test('UG ex9.1 random-intercept regression by integration equals the exact lme4 
     near(e.estimate, ref.est, 0.001, `${lv} ${block} ${name}`);
     near(e.se, ref.se_observed!, 0.01 * ref.se_observed!, `SE ${lv} ${block} ${name}`);
   }
+});
+
+test('random slope with a cross-level interaction (s | y ON x; y s ON w) reproduces lme4 (adaptive Gauss-Hermite 7)', () => {
+  // peer: test/estimate/peers/conventional_lme4.R -> conventional_lme4.json
+  const peer = JSON.parse(readFileSync(fileURLToPath(new URL('./peers/conventional_lme4.json', import.meta.url)), 'utf8'));
+  const { ir, ds } = twolevelConventional();
+  const r = estimate(ir, ds, { estimator: 'ML', integration: { type: 'GAUSSHERMITE', points: 7 } });
+  assert.ok(r.terminatedNormally);
+  near(r.fit!.loglikelihood, peer.loglik, 0.001, 'loglikelihood');
+  assert.is(r.fit!.parameters, peer.npar);
+  const est = (level: string, block: string, name: string) => r.parameters.find((p) => p.level === level && p.block === block && p.name === name)!.estimate;
+  near(est('between', 'Intercepts', 'Y'), peer.fixed['(Intercept)'], 0.001, '[y]');
+  near(est('between', 'Intercepts', 'S'), peer.fixed.x, 0.001, '[s]');
+  near(est('between', 'Y ON', 'W'), peer.fixed.w, 0.001, 'y ON w');
+  near(est('between', 'S ON', 'W'), peer.fixed['x:w'], 0.001, 's ON w');
+  near(est('between', 'Residual Variances', 'Y'), peer.var_intercept, 0.001, 'Var(u0)');
+  near(est('between', 'Residual Variances', 'S'), peer.var_slope, 0.001, 'Var(u1)');
+  near(est('within', 'Residual Variances', 'Y'), peer.residual, 0.001, 'residual variance');
 });
 
 test('integrated gradient (fast closed-form and node-by-node paths) equals central differences (ex10.4 model)', () => {

@@ -118,3 +118,25 @@ export function twolevelRegmix(): Fixture {
   ];
   return { ir: b.build(['x', 'w'], ['TWOLEVEL', 'MIXTURE'], latent), ds };
 }
+
+/**
+ * The conventional two-level random-slope regression of the first seed paper (sim/twolevel_conventional.dat):
+ * CLUSTER = cluster; WITHIN = x; BETWEEN = w; %WITHIN% s | y ON x; %BETWEEN% y s ON w;
+ * (random intercept and slope uncorrelated, as generated; 7 parameters). D = 2.
+ */
+export function twolevelConventional(): Fixture {
+  const names = ['y', 'x', 'w', 'cluster'];
+  const ds = readData('sim/twolevel_conventional.dat', names, [{ name: 'y', level: 'both' }, { name: 'x' }, { name: 'w', level: 'between' }]);
+  addClusters(ds, readColumn('sim/twolevel_conventional.dat', names, 'cluster'), 'CLUSTER');
+  const b = new IRBuilder(ds);
+  const W = { level: 'within' as const }, B = { level: 'between' as const };
+  b.row('mean', 'y', { ...W, fixed: 0 }).row('residualVariance', 'y', W);
+  b.row('regression', 'y', { rhs: 'w', ...B }).row('regression', 's', { rhs: 'w', ...B });
+  b.row('intercept', 'y', B).row('intercept', 's', B).row('residualVariance', 'y', B).row('residualVariance', 's', B);
+  const ir = b.build(['x', 'w'], ['TWOLEVEL', 'RANDOM'], [
+    { name: 'Y', display: 'y', level: 'between', kind: 'randomIntercept' },
+    { name: 'S', display: 's', level: 'between', kind: 'randomSlope' },
+  ]);
+  ir.randomSlopes.push({ name: 'S', dependent: 'Y', predictor: 'X', level: 'within' });
+  return { ir, ds };
+}

@@ -46,7 +46,7 @@ for (const varying of [false, true]) {
     const truth: Array<[string | null, string, string, number]> = [
       [hi, 'Intercepts', 'Y', 3], [hi, 'Y ON', 'X', -1.1], [lo, 'Intercepts', 'Y', 0], [lo, 'Y ON', 'X', 0.5],
       [hi, 'Residual Variances', 'Y', 1], [lo, 'Residual Variances', 'Y', 1],
-      [null, 'Means', 'C#1', 0], [null, 'C#1 ON', 'X', sign * 1],
+      [null, 'Intercepts', 'C#1', 0], [null, 'C#1 ON', 'X', sign * 1],
     ];
     for (const [cls, block, name, v] of truth) {
       const e = find(r, cls, block, name);

@@ -84,6 +84,12 @@ test('TITLE keeps multi-line free text, drops comments, keeps non-ASCII', () => 
   assert.is(t.text, 'first line\nGödel; naïve ;');
 });
 
+test('inside TITLE, `Model A:` lines are title text', () => {
+  const ast = clean('TITLE: Study 1\nModel A: baseline\nDATA: FILE = a;');
+  assert.is((ast.commands[0] as { text: string }).text, 'Study 1\nModel A: baseline');
+  assert.is(ast.commands.length, 2);
+});
+
 test('text before the first command is an error', () => {
   const e = errors('hello\nDATA: FILE = a;');
   assert.is(e[0].code, 'E_NO_COMMAND');
@@ -485,6 +491,42 @@ test('spans are 1-based line/col with 0-based offsets', () => {
   const s = m.statements[0];
   assert.equal(s.span.start, { offset: 9, line: 2, col: 3 });
   assert.equal(s.span.end, { offset: 16, line: 2, col: 10 });
+});
+
+// ---------------------------------------------------------------------------
+// leniency for real scripts
+
+test('byte-order mark and no-break spaces are blanks', () => {
+  const ast = clean('\ufeffTITLE: t\nDATA:\u00a0FILE = a.dat;\nMODEL:\u00a0y ON\u00a0x;');
+  assert.equal(
+    ast.commands.map((c) => c.kind),
+    ['Title', 'Options', 'Model'],
+  );
+});
+
+test('decorative !**** lines are comments without a warning', () => {
+  const r = parse('!*********************\n! header\n!*********************\nDATA: FILE = a;');
+  assert.equal(r.diagnostics, []);
+});
+
+test('IF conditions accept = as a comparison', () => {
+  const d = cmd('DEFINE: IF (x = 1 AND z == 2) THEN y = 2;', 'Define') as DefineCommand;
+  const s = d.statements[0];
+  assert.ok(s.kind === 'If' && s.cond.kind === 'Binary' && s.cond.op === 'AND' && s.cond.left.kind === 'Binary' && s.cond.left.op === 'EQ' && s.target === 'y');
+});
+
+test('ESEM target values (~) are read and ignored with a warning; f1-f3 BY lists', () => {
+  const r = parse('MODEL: f1-f3 BY y1-y9 (*1); f1 BY y1-y3~0;');
+  assert.ok(!r.diagnostics.some((d) => d.severity === 'error'));
+  assert.ok(r.diagnostics.some((d) => d.code === 'W_UNSUPPORTED'));
+  const m = r.ast.commands[0] as ModelCommand;
+  const by = m.statements[1] as Rel;
+  assert.ok(by.rhs[0].kind === 'Item' && by.rhs[0].modifier === undefined);
+});
+
+test('a syntax error is not reported twice (no extra missing-; message)', () => {
+  const e = errors('MODEL: y ON x (a;\n');
+  assert.is(e.length, 1);
 });
 
 test.run();
