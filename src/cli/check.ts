@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { parseInput } from '../syntax/parse.js';
 import { validateInput } from '../syntax/validate.js';
 import { formatDiagnostic } from '../syntax/format-diagnostic.js';
-import { hasErrors, type Diagnostic } from '../syntax/diagnostics.js';
+import { hasErrors, PlusmixError, type Diagnostic } from '../syntax/diagnostics.js';
+import { dirname, resolve } from 'node:path';
+import { loadData } from '../data/index.js';
+import { checkModel } from '../model/index.js';
 
 export interface CheckOptions {
   syntaxOnly: boolean;
@@ -16,9 +19,33 @@ export function checkText(text: string, file: string, opts: CheckOptions): Diagn
   const { ast, diagnostics } = parseInput(text, file);
   const all = [...diagnostics];
   // Name/value checks only make sense on a syntactically clean input.
-  if (!opts.syntaxOnly && !hasErrors(diagnostics)) all.push(...validateInput(ast));
+  if (!opts.syntaxOnly && !hasErrors(diagnostics)) {
+    all.push(...validateInput(ast));
+    if (!hasErrors(all)) all.push(...modelDiagnostics(ast, file));
+  }
   const key = (d: Diagnostic) => (d.location.kind === 'input' ? d.location.span.start.offset : -1);
   return all.sort((a, b) => key(a) - key(b));
+}
+
+/**
+ * The model checks of src/model (unknown variables, class sections, levels, TYPE = RANDOM, ...) need the
+ * analysis variables' order, scales and levels, which the data stage resolves while reading the data.
+ * Problems reading the data are reported as they are (the run would stop on them too).
+ */
+function modelDiagnostics(ast: Parameters<typeof checkModel>[0], file: string): Diagnostic[] {
+  if (!ast.commands.some((c) => c.kind === 'Model' && c.variant === 'MODEL')) return [];
+  if (ast.commands.some((c) => c.kind === 'Options' && c.name === 'MONTECARLO')) return [];
+  try {
+    const { dataset, diagnostics } = loadData(ast, dirname(resolve(file)));
+    return [...diagnostics, ...checkModel(ast, { columns: dataset.columns })];
+  } catch (e) {
+    if (!(e instanceof PlusmixError)) throw e;
+    // `check` is often run where the data are not (a script from a paper): say so and skip the model checks
+    if (e.diagnostics.every((d) => d.code === 'E_DATA_FILE')) {
+      return e.diagnostics.map((d) => ({ ...d, severity: 'warning' as const, code: 'W_DATA_NOT_READ', message: `${d.message} The model checks that need the analysis variables were skipped.` }));
+    }
+    return e.diagnostics;
+  }
 }
 
 export async function runCheck(file: string, opts: CheckOptions): Promise<number> {

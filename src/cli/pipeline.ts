@@ -2,14 +2,14 @@
 // text -> AST -> Dataset -> ModelIR -> EstimationResult -> .out text (+ JSON, SAVEDATA file contents).
 // src/cli/run.ts does the I/O around it; tests and the Monte Carlo driver call it directly.
 
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { InputFile, OptionsCommand } from '../syntax/ast.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
 import { PlusmixError } from '../syntax/diagnostics.js';
 import { parseInput } from '../syntax/parse.js';
 import { loadData, dropMissingCovariates } from '../data/index.js';
 import type { Dataset } from '../data/dataset.js';
-import { buildModel, covariateNames } from '../model/index.js';
+import { buildModel, covariateNames, integrationDimensions } from '../model/index.js';
 import type { ModelIR } from '../model/ir.js';
 import { estimate } from '../estimate/index.js';
 import { resolveOptions } from '../estimate/options.js';
@@ -19,13 +19,19 @@ import { writeErrorOut, writeOut } from '../output/out.js';
 import { assembleOutInput } from '../output/assemble.js';
 import { toJson, type JsonResult } from '../output/json.js';
 import { buildSaveData, saveColumns, type SaveDataOptions } from '../output/savedata.js';
-import type { SaveDataInfo } from '../output/types.js';
+import type { PlotInfo, SaveDataInfo } from '../output/types.js';
+import { plotFiles, plotSet } from '../output/plots.js';
 import { runSettings } from './analysis.js';
+import type { ProgressEvent } from '../estimate/options.js';
 import { VERSION } from './version.js';
 
 export interface PipelineOptions {
   /** wall clock for the timing block; null prints no dates (deterministic output for tests) */
   clock: (() => Date) | null;
+  /** progress callback handed to the estimation engine (its `onProgress` option); `plusmix run` sets it for terminals */
+  onProgress?: (e: ProgressEvent) => void;
+  /** where the .out goes (default: next to the input); plot files are written beside it */
+  outPath?: string;
 }
 
 export interface PipelineResult {
@@ -61,10 +67,44 @@ function savedataOptions(ast: InputFile, ir: ModelIR): SaveDataOptions | null {
   };
 }
 
+/** the TYPE values of the PLOT command (PLOT1, PLOT2, PLOT3), upper case */
+function plotRequest(ast: InputFile): string[] {
+  const type = command(ast, 'PLOT')?.options.filter((o) => o.name === 'TYPE').pop();
+  return (type?.values ?? []).filter((v) => v.kind === 'word').map((v) => (v as { upper: string }).upper);
+}
+
+/** the kinds of a plot set in Mplus's PLOT INFORMATION wording */
+function plotKinds(set: Array<{ name: string }>): string[] {
+  const kinds: string[] = [];
+  if (set.some((p) => p.name.startsWith('hist_'))) kinds.push('Histograms (sample values, by most likely class)');
+  if (set.some((p) => p.name.startsWith('eap_'))) kinds.push('Scatterplots (estimated factor scores)');
+  if (set.some((p) => p.name === 'means')) kinds.push('Estimated means');
+  return kinds;
+}
+
+/** Beyond this many dimensions a two-level model without an exact estimator is refused rather than integrated for hours. */
+const MAX_FALLBACK_DIMENSIONS = 3;
+
 /** Choose the estimator for the model family. */
 function fit(ir: ModelIR, ds: Dataset, settings: ReturnType<typeof runSettings>): EstimationResult {
   if (ir.twoLevel && !ir.mixture) {
-    return estimateTwoLevel(ir, ds, { estimator: settings.estimation.estimator ?? 'MLR' });
+    // exact (closed-form) likelihood where the model allows it; other two-level models
+    // (several outcomes, factors, categorical outcomes) go to the general engine (numerical integration)
+    try {
+      return estimateTwoLevel(ir, ds, { estimator: settings.estimation.estimator ?? 'MLR' });
+    } catch (e) {
+      if (!(e instanceof PlusmixError) || !e.diagnostics.every((d) => d.code === 'E_TWOLEVEL_UNSUPPORTED')) throw e;
+      const dims = integrationDimensions(ir).length;
+      if (dims > MAX_FALLBACK_DIMENSIONS) {
+        throw new PlusmixError({
+          severity: 'error',
+          code: 'E_UNSUPPORTED',
+          command: 'MODEL',
+          message: `${e.message}\nThe general engine would need ${dims} dimensions of numerical integration for this TYPE = TWOLEVEL model, where Mplus uses the exact likelihood; the exact estimator for several outcomes and two-level factor models is not implemented yet (see docs/coverage.md).`,
+          location: { kind: 'none' },
+        });
+      }
+    }
   }
   return estimate(ir, ds, settings.estimation);
 }
@@ -91,6 +131,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
       diagnostics.push(...dropped.diagnostics);
       ds = dropped.dataset;
     }
+    if (opts.onProgress) settings.estimation.onProgress = opts.onProgress;
     const result = fit(ir, ds, settings);
 
     const estimation = resolveOptions(settings.estimation, { mixture: ir.mixture, integration: !!result.integration });
@@ -102,18 +143,31 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
       files.push({ path: resolve(inputDir, sdo.file), content: built.text });
       savedata = built.info;
     }
+    // PLOT: TYPE = PLOT1 / PLOT2 / PLOT3: SVG files and an HTML page next to the .out, named after it
+    let plots: PlotInfo | undefined;
+    if (plotRequest(ast).length) {
+      const set = plotSet(ir, ds, result);
+      const outPath = resolve(opts.outPath ?? resolve(inputDir, basename(path).replace(/\.[^.]*$/, '') + '.out'));
+      const base = basename(outPath).replace(/\.[^.]*$/, '');
+      const pf = plotFiles(dirname(outPath), base, `plusmix plots: ${basename(path)}`, set);
+      files.push(...pf);
+      plots = { kinds: plotKinds(set), files: pf.map((f) => basename(f.path)) };
+    }
     const outInput = assembleOutInput({
       inputText: text,
       ir,
       ds,
       result,
       estimation,
+      estimationInput: settings.estimation,
       output: { tech1: settings.output.has('TECH1'), tech8: settings.output.has('TECH8') },
       plusmixVersion: VERSION,
       timestamps: begin && opts.clock ? { begin, end: opts.clock() } : null,
       ...(savedata ? { savedata } : {}),
     });
-    if (outInput.dataSummary && !settings.output.has('SAMPSTAT') && !ir.twoLevel) delete outInput.dataSummary.univariate;
+    if (plots) outInput.plots = plots;
+    // Mplus prints UNIVARIATE SAMPLE STATISTICS by default without mixture (ex3.1, ex9.2c), with mixture only for SAMPSTAT
+    if (outInput.dataSummary && !settings.output.has('SAMPSTAT') && ir.mixture) delete outInput.dataSummary.univariate;
     const outText = writeOut(outInput);
     const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION });
     return { exitCode: 0, outText, json, files, diagnostics, result };

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../output/atomic.js';
 import { jsonText } from '../output/json.js';
 import { formatDiagnostic } from '../syntax/format-diagnostic.js';
 import { runPipeline } from './pipeline.js';
+import { createProgress } from './progress.js';
 
 export interface RunOptions {
   output?: string;
@@ -29,13 +30,20 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     process.stderr.write(`plusmix: cannot read input file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
     return 1;
   }
-  const res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date() });
+  // progress only for a terminal, and not with --quiet
+  const progress = !opts.quiet && process.stderr.isTTY ? createProgress(process.stderr) : null;
+  const outPath = resolve(opts.output ?? defaultOutPath(file));
+  let res: ReturnType<typeof runPipeline>;
+  try {
+    res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date(), outPath, ...(progress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    progress?.stop();
+  }
   for (const d of res.diagnostics) {
     if (d.severity === 'note') continue;
     if (d.severity === 'warning' && opts.quiet) continue;
     process.stderr.write(formatDiagnostic(d, text) + '\n');
   }
-  const outPath = resolve(opts.output ?? defaultOutPath(file));
   writeFileAtomic(outPath, res.outText);
   if (res.exitCode === 0) {
     for (const f of res.files) writeFileAtomic(f.path, f.content);

@@ -33,7 +33,14 @@ export function parseMissing(opt: OptionNode | undefined, names: string[], file:
     if (!item.group) {
       throw new PlusmixError(inputError(file, item.refs[0].span, 'E_MISSING_SYNTAX', 'MISSING: a variable list must be followed by its missing-value codes in parentheses, e.g. y1-y4 (-1).', 'VARIABLE'));
     }
-    const nums = numericItems(item.group.items, file, 'VARIABLE');
+    // a symbol inside a variable's parentheses (`g (.)`): symbols are recognised while reading the
+    // file, before values are assigned to variables, so it applies to every variable [ours]
+    const numeric = item.group.items.filter((v) => {
+      const isSymbol = (v.kind === 'symbol' || v.kind === 'word') && (v.text === '.' || v.text === '*');
+      if (isSymbol && !spec.symbols.includes(v.text)) spec.symbols.push(v.text);
+      return !isSymbol;
+    });
+    const nums = numericItems(numeric, file, 'VARIABLE');
     for (const r of expandPositional(item.refs, names, file)) {
       const up = r.name.toUpperCase();
       if (!names.some((n) => n.toUpperCase() === up)) {

@@ -8,7 +8,7 @@
 
 import type { ModelIR, ParamRow } from '../model/ir.js';
 import type { Dataset } from '../data/dataset.js';
-import type { EstimationResult, ParameterEstimate, RandomStartRow, Warning } from '../results/types.js';
+import type { EstimationResult, ParameterEstimate, RandomStartRow, StartIterations, Warning } from '../results/types.js';
 import { compileModel } from './compile.js';
 import type { CompiledModel } from './compile.js';
 import { makeWorkspace } from './likelihood.js';
@@ -19,12 +19,18 @@ import { evalLL, makeObjective, optimize } from './optimize.js';
 import { eapIntegrated, makeIntegration, posteriorIntegrated } from './integrate.js';
 import type { Objective, RunLimits, RunResult } from './optimize.js';
 import { resolveOptions } from './options.js';
-import type { EstimationOptions, EstimationOptionsInput } from './options.js';
+import type { EstimationOptions, EstimationOptionsInput, ProgressEvent } from './options.js';
 import { standardErrors } from './se.js';
 import { classCounts, fitStatistics } from './fit.js';
 
 /** Best-loglikelihood replication tolerance ([ours]: Mplus prints 3 decimals). */
 const REPLICATION_TOL = 1e-3;
+/** Coarse-to-fine integration (optimize.ts, [ours]): adaptive rules with more nodes than this are
+ *  preceded by adaptive Gauss-Hermite with COARSE_POINTS points per dimension. */
+const COARSE_MIN_NODES = 100;
+const COARSE_POINTS = 5;
+/** onProgress is called at most once per this many milliseconds (plus at the end of every run). */
+const PROGRESS_MS = 250;
 
 export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput = {}): EstimationResult {
   const m = compileModel(ir, ds);
@@ -32,6 +38,8 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
   const ws = makeWorkspace(m, opts.link);
   const intg = m.D > 0 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
   const obj = makeObjective(m, ws, opts.link, intg);
+  if (intg && intg.adaptive && intg.nq > COARSE_MIN_NODES) obj.coarse = makeIntegration(m, 'GAUSSHERMITE', COARSE_POINTS, true);
+  const progress = progressReporter(obj, opts.onProgress);
   // EM with numerical integration inside the E step is not implemented yet: quasi-Newton only
   const plan: EMPlan = intg ? { cont: [], cat: [], logit: null, any: false } : planEM(m, opts.link);
   const start = defaultStarts(m, opts.link, ir.mixture);
@@ -41,15 +49,19 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
 
   let best: RunResult;
   let randomStarts: EstimationResult['randomStarts'] = null;
+  let startIterations: StartIterations[] | undefined;
   const [n1, n2] = opts.starts;
   if (opts.optSeed !== null) {
+    progress.stage({ stage: 'single' });
     best = optimize(obj, plan, perturb(start, perturbationScales(m), opts.stScale, opts.optSeed), opts, full, post);
   } else if (!ir.mixture || n1 === 0 || m.K === 1) {
+    progress.stage({ stage: 'single' });
     best = optimize(obj, plan, start, opts, full, post);
   } else {
-    const r = randomStartRuns(obj, plan, start, opts, full, post, n1, Math.max(1, Math.min(n2, n1)));
+    const r = randomStartRuns(obj, plan, start, opts, full, post, n1, Math.max(1, Math.min(n2, n1)), progress);
     best = r.best;
     randomStarts = r.table;
+    startIterations = r.startIterations;
     if (!r.table.replicated)
       warnings.push({ code: 'W_NOT_REPLICATED', lines: [
         'THE BEST LOGLIKELIHOOD VALUE WAS NOT REPLICATED.  THE SOLUTION MAY NOT BE TRUSTWORTHY DUE TO LOCAL',
@@ -99,33 +111,70 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
   if (ok && m.K > 1) result.posterior = post;
   if (ok && intg) result.factorScores = { names: m.etaNames, values: eapIntegrated(m, ws, intg), perCluster: true };
   if (intg) result.integration = { type: opts.integration.type, points: opts.integration.points, dimensions: m.D, adaptive: opts.integration.adaptive };
+  if (startIterations) result.startIterations = startIterations;
+  progress.done();
   return result;
 }
 
-function randomStartRuns(obj: Objective, plan: EMPlan, start: Float64Array, opts: EstimationOptions, full: RunLimits, post: Float64Array, n1: number, n2: number) {
+interface ProgressReporter {
+  /** a new run begins: later iterations are reported with this stage and start */
+  stage(e: Omit<ProgressEvent, 'iteration' | 'loglikelihood'>): void;
+  /** the current run ended: report its last iteration even within the throttle interval */
+  done(): void;
+}
+
+/** Wires obj.onIteration to a throttled onProgress (no-op without a callback). */
+function progressReporter(obj: Objective, cb: EstimationOptions['onProgress']): ProgressReporter {
+  if (!cb) return { stage() {}, done() {} };
+  let cur: Omit<ProgressEvent, 'iteration' | 'loglikelihood'> = { stage: 'single' };
+  let iteration = 0, ll = NaN, last = 0, pending = false;
+  const emit = () => { pending = false; last = Date.now(); cb({ ...cur, iteration, loglikelihood: ll }); };
+  obj.onIteration = (v) => {
+    iteration++; ll = v; pending = true;
+    if (Date.now() - last >= PROGRESS_MS) emit();
+  };
+  return {
+    stage(e) { if (pending) emit(); cur = e; iteration = 0; },
+    done() { if (pending) emit(); },
+  };
+}
+
+function randomStartRuns(obj: Objective, plan: EMPlan, start: Float64Array, opts: EstimationOptions, full: RunLimits, post: Float64Array, n1: number, n2: number, progress: ProgressReporter) {
   const m = obj.m;
   const scales = perturbationScales(m);
   const seeds = startSeeds(opts.stSeed, n1);
   const initLim: RunLimits = plan.any
     ? { ...full, emIterations: opts.stIterations, qnIterations: 0, derivative: opts.stConvergence, qnDerivative: opts.stConvergence }
     : { ...full, emIterations: 0, qnIterations: opts.stIterations, derivative: opts.stConvergence, qnDerivative: opts.stConvergence };
+  // the initial stage only ranks the start sets: the coarse integration rule is enough
+  initLim.coarseOnly = true;
   const initial: Array<{ start: number; seed: number | 'unperturbed'; run: RunResult }> = [];
   for (let s = 0; s < n1; s++) {
     const seed: number | 'unperturbed' = s === 0 ? 'unperturbed' : seeds[s]!;
     const th0 = s === 0 ? start : perturb(start, scales, opts.stScale, seed as number);
+    progress.stage({ stage: 'initial', start: s + 1, of: n1 });
     initial.push({ start: s + 1, seed, run: optimize(obj, plan, th0, opts, initLim, post) });
   }
   const order = initial.filter((r) => Number.isFinite(r.run.ll)).sort((a, b) => b.run.ll - a.run.ll || a.start - b.start).slice(0, n2);
-  const finals = order.map((r) => {
+  const finalIterations: StartIterations[] = [];
+  const finals = order.map((r, f) => {
+    progress.stage({ stage: 'final', start: f + 1, of: order.length });
     const run = optimize(obj, plan, r.run.theta, opts, full, post);
-    run.iterations = [...r.run.iterations, ...run.iterations.map((it, i) => ({ ...it, iteration: r.run.iterations.length + i + 1 }))];
+    const own = run.iterations.map((it, i) => ({ ...it, iteration: r.run.iterations.length + i + 1 }));
+    finalIterations.push({ stage: 'final', start: r.seed === 'unperturbed' ? 'unperturbed' : r.start, iterations: own });
+    run.iterations = [...r.run.iterations, ...own];
     return { ...r, run };
   });
+  // TECH8 lists every initial-stage run, then the final-stage runs (continuing their numbering)
+  const startIterations: StartIterations[] = [
+    ...initial.map((r): StartIterations => ({ stage: 'initial', start: r.seed === 'unperturbed' ? 'unperturbed' : r.start, iterations: r.run.iterations })),
+    ...finalIterations,
+  ];
   const good = finals.filter((r) => Number.isFinite(r.run.ll) && r.run.converged).sort((a, b) => b.run.ll - a.run.ll || a.start - b.start);
   const rows: RandomStartRow[] = good.map((r) => ({ loglikelihood: r.run.ll, seed: r.seed, start: r.start }));
   const replicated = good.length >= 2 && good[0]!.run.ll - good[1]!.run.ll < REPLICATION_TOL;
   const best = good[0]?.run ?? finals[0]?.run ?? initial[0]!.run;
-  return { best, table: { rows, replicated, failed: n2 - good.length } };
+  return { best, table: { rows, replicated, failed: n2 - good.length }, startIterations };
 }
 
 function parLabel(row: ParamRow): string {

@@ -16,5 +16,5 @@
 //   fit.ts        AIC / BIC / aBIC, class counts, entropy, classification tables
 //   estimate.ts   estimate(ir, dataset, options) -> EstimationResult (random-starts stages)
 export { estimate } from './estimate.js';
-export type { EstimationOptions, EstimationOptionsInput, Estimator, Algorithm, IntegrationType } from './options.js';
+export type { EstimationOptions, EstimationOptionsInput, Estimator, Algorithm, IntegrationType, ProgressEvent } from './options.js';
 export { resolveOptions } from './options.js';

@@ -78,16 +78,23 @@ export interface IntegrationState {
   mat: Float64Array;
   hm2: Float64Array;
   pd: Float64Array;
-  /** fast likelihood path, per person of the current cluster and class: constant part of the log
-   *  density, e'Se, H'Se (D), H'SH (D x D) and the eta-free class logit */
-  fc: Float64Array;
-  fa0: Float64Array;
-  fb: Float64Array;
-  fC: Float64Array;
+  /** fast likelihood path: the eta-free class logit per person of the current cluster and class */
   fz: Float64Array;
   lpk: Float64Array;
   /** node values of the current cluster (nq x D) */
   etaCache: Float64Array;
+  /** fast likelihood path: number of node monomials M = 1 + D + D(D+1)/2, their values per node of
+   *  the current cluster (nq x M), per person and class the coefficients of the log joint density on
+   *  them (maxCluster x K x M), exp of the eta-free class logit (twice: for the class-prior normalizer
+   *  and with KNOWNCLASS zeros; maxCluster x K x 2), and exp(G_k eta) of the current node (K) */
+  M: number;
+  mono: Float64Array;
+  /** fast gradient path: per class, node sums of w and gl on the monomials (K x M, K x (D + 1)) */
+  wm: Float64Array;
+  glm: Float64Array;
+  coef: Float64Array;
+  ef: Float64Array;
+  eg: Float64Array;
 }
 
 export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean): IntegrationState {
@@ -110,8 +117,10 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     D, nq, z, logw, adaptive, fast,
     nodePost: new Float64Array(fast ? maxN * nq * K : 0), nodePrior: new Float64Array(fast ? maxN * nq * K : 0),
     pk: new Float64Array(K), m1: new Float64Array(K * D), m2: new Float64Array(K * D * D),
-    fc: new Float64Array(fast ? maxN * K : 0), fa0: new Float64Array(fast ? maxN * K : 0), fb: new Float64Array(fast ? maxN * K * D : 0),
-    fC: new Float64Array(fast ? maxN * K * D * D : 0), fz: new Float64Array(fast ? maxN * K : 0), lpk: new Float64Array(K), etaCache: new Float64Array(nq * D),
+    fz: new Float64Array(fast ? maxN * K : 0), lpk: new Float64Array(K), etaCache: new Float64Array(nq * D),
+    M: 1 + D + (D * (D + 1)) / 2, mono: new Float64Array(fast ? nq * (1 + D + (D * (D + 1)) / 2) : 0),
+    coef: new Float64Array(fast ? maxN * K * (1 + D + (D * (D + 1)) / 2) : 0), ef: new Float64Array(fast ? maxN * K * 2 : 0), eg: new Float64Array(K),
+    wm: new Float64Array(K * (1 + D + (D * (D + 1)) / 2)), glm: new Float64Array(K * (D + 1)),
     e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
     center: new Float64Array(J * D), chol: new Float64Array(J * D * D), logdet: new Float64Array(J),
     h: new Float64Array(nq), eta: new Float64Array(D), psi: new Float64Array(D * D), psiInv: new Float64Array(D * D),
@@ -197,25 +206,38 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
 }
 
 /**
- * clusterNodes for models whose outcomes are all continuous: with r = e - H_k eta (e = y - c0 - C1 x),
- * r'S r = e'Se - 2 (H'Se)'eta + eta'(H'SH)eta, so the per-node work per person and class is O(D^2)
- * instead of O(P^2). Always stores the node-conditional posteriors and class probabilities.
+ * clusterNodes for models whose outcomes are all continuous. With r = e - H_k eta (e = y - c0 - C1 x),
+ * log P(k | x) f_k(y | eta) = z_k + G_k eta - lse + fc_k - 1/2 (e'Se - 2 (H'Se)'eta + eta'(H'SH)eta),
+ * a quadratic in eta. Per person and class its coefficients on the node monomials
+ * (1, eta_d, eta_d eta_d' for d <= d') are computed once, so the work per person and node is K dot
+ * products of length M = 1 + D + D(D+1)/2 and K exponentials (the class-prior normalizer uses
+ * exp(z_k) per person times exp(G_k eta) per node; per-person logs are replaced by a running product).
+ * Always stores the node-conditional posteriors and class probabilities for the gradient.
  */
 function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, psiLogDet: number): number {
   const { start, order } = m.clusters!;
   const { K, P, X, D } = m;
-  const nq = st.nq;
+  const nq = st.nq, M = st.M;
   const n0 = start[j]!, nj = start[j + 1]! - n0;
-  // per person and class: the eta-free parts
+  const coef = st.coef, ef = st.ef, mono = st.mono, eg = st.eg;
+  // per person and class: the eta-free parts and the monomial coefficients
   for (let t = 0; t < nj; t++) {
     const i = order[n0 + t]!;
     const pat = m.patternOf[i]!;
     const no = ws.nObs[pat]!;
+    const known = m.known ? m.known[i]! : -1;
+    let zmax = -Infinity;
     for (let k = 0; k < K; k++) {
-      const pk = t * K + k;
       let z = ws.clsA[k]!;
       for (let x = 0; x < X; x++) z += ws.clsG[k * X + x]! * m.x[i * X + x]!;
-      st.fz[pk] = z;
+      st.fz[t * K + k] = z;
+      if (z > zmax) zmax = z;
+    }
+    for (let k = 0; k < K; k++) {
+      const pk = t * K + k;
+      const e0 = Math.exp(st.fz[pk]! - zmax);
+      ef[2 * pk] = e0;
+      ef[2 * pk + 1] = known >= 0 && k !== known ? 0 : e0;
       const sb = (pat * K + k) * P * P;
       for (let a = 0; a < P; a++) {
         const yv = m.y[i * P + a]!;
@@ -226,61 +248,64 @@ function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState,
       }
       let a0 = 0;
       for (let a = 0; a < P; a++) { let v = 0; for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * st.e[b]!; st.su[a] = v; a0 += v * st.e[a]!; }
-      st.fa0[pk] = a0;
-      st.fc[pk] = no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0;
+      const cb = pk * M;
+      coef[cb] = (no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0) - 0.5 * a0;
       for (let d = 0; d < D; d++) {
         let v = 0;
         for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.su[a]!;
-        st.fb[pk * D + d] = v;
-        // S H column d into hm
+        coef[cb + 1 + d] = v;
+        // S H column d into hm2
         for (let a = 0; a < P; a++) { let w = 0; for (let b = 0; b < P; b++) w += ws.sinv[sb + a * P + b]! * hval(m, k, b, d, i); st.hm2[a * D + d] = w; }
       }
-      for (let d = 0; d < D; d++) for (let d2 = 0; d2 < D; d2++) {
+      let c = 1 + D;
+      for (let d = 0; d < D; d++) for (let d2 = d; d2 < D; d2++) {
         let v = 0;
         for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.hm2[a * D + d2]!;
-        st.fC[(pk * D + d) * D + d2] = v;
+        coef[cb + c++] = d === d2 ? -0.5 * v : -v;
       }
     }
   }
+  // per node: monomials and exp(G_k eta)
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
     const lprop = node(st, j, q);
     let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
-    for (let k = 0; k < K; k++) { let g = 0; for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * st.eta[d]!; ws.logitShift[k] = g; }
+    const mb = q * M;
+    mono[mb] = 1;
+    let c = 1 + D;
+    for (let d = 0; d < D; d++) { const e = st.eta[d]!; mono[mb + 1 + d] = e; for (let d2 = d; d2 < D; d2++) mono[mb + c++] = e * st.eta[d2]!; }
+    for (let k = 0; k < K; k++) { let g = 0; for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * st.eta[d]!; eg[k] = Math.exp(g); }
+    let prod = 1;
     for (let t = 0; t < nj; t++) {
-      const i = order[n0 + t]!;
-      const known = m.known ? m.known[i]! : -1;
-      // log P(k | x, eta)
-      let zm = -Infinity;
-      for (let k = 0; k < K; k++) { const z = st.fz[t * K + k]! + ws.logitShift[k]!; ws.prior[k] = z; if (z > zm) zm = z; }
-      let zs = 0;
-      for (let k = 0; k < K; k++) { const e = Math.exp(ws.prior[k]! - zm); ws.post[k] = e; zs += e; }
-      const lse = zm + Math.log(zs);
-      let lm = -Infinity;
+      let Z = 0, lm = -Infinity;
+      const base = (t * nq + q) * K;
       for (let k = 0; k < K; k++) {
         const pk = t * K + k;
-        ws.prior[k] = ws.prior[k]! - lse;
-        if (known >= 0 && k !== known) { st.lpk[k] = -Infinity; continue; }
-        let quad = st.fa0[pk]!;
-        for (let d = 0; d < D; d++) {
-          const e = st.eta[d]!;
-          quad -= 2 * st.fb[pk * D + d]! * e;
-          for (let d2 = 0; d2 < D; d2++) quad += e * st.fC[(pk * D + d) * D + d2]! * st.eta[d2]!;
-        }
-        const l = ws.prior[k]! + st.fc[pk]! - 0.5 * quad;
+        Z += ef[2 * pk]! * eg[k]!;
+        let l = 0;
+        const cb = pk * M;
+        for (let u = 0; u < M; u++) l += coef[cb + u]! * mono[mb + u]!;
         st.lpk[k] = l;
-        if (l > lm) lm = l;
+        if (ef[2 * pk + 1]! > 0 && l > lm) lm = l;
       }
-      let s = 0;
-      for (let k = 0; k < K; k++) { const e = Math.exp(st.lpk[k]! - lm); st.lpk[k] = e; s += e; }
-      h += lm + Math.log(s);
-      const base = (t * nq + q) * K;
-      for (let k = 0; k < K; k++) { st.nodePost[base + k] = st.lpk[k]! / s; st.nodePrior[base + k] = ws.post[k]! / zs; }
+      let S = 0;
+      for (let k = 0; k < K; k++) {
+        const pk = t * K + k;
+        const pr = ef[2 * pk]! * eg[k]!;
+        const v = ef[2 * pk + 1]! * eg[k]! * Math.exp(st.lpk[k]! - lm);
+        st.nodePost[base + k] = v;
+        st.nodePrior[base + k] = pr / Z;
+        S += v;
+      }
+      for (let k = 0; k < K; k++) st.nodePost[base + k] = st.nodePost[base + k]! / S;
+      h += lm;
+      prod *= S / Z;
+      if (prod < 1e-250 || prod > 1e250) { h += Math.log(prod); prod = 1; }
     }
+    h += Math.log(prod);
     st.h[q] = h;
     if (h > mx) mx = h;
   }
-  ws.logitShift.fill(0);
   if (!Number.isFinite(mx)) return -Infinity;
   let s = 0;
   for (let q = 0; q < nq; q++) s += Math.exp(st.h[q]! - mx);
@@ -345,27 +370,35 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
   for (let t = start[j]!; t < start[j + 1]!; t++) {
     const i = order[t]!;
     const row = t - start[j]!;
-    st.pk.fill(0); st.m1.fill(0); st.m2.fill(0);
+    // node sums on the monomials (1, eta, eta eta' upper) of the posterior weights w = r p_ik|q and
+    // of the logit scores gl = r (p_ik|q - P(k | x, eta_q)); mono was filled by clusterNodesFast
+    const M = st.M, wm = st.wm, glm = st.glm, mono = st.mono;
+    wm.fill(0); glm.fill(0);
     for (let q = 0; q < nq; q++) {
       const r = st.h[q]!;
       if (r < 1e-14) continue;
-      const ec = st.etaCache, eo = q * D;
-      const base = (row * nq + q) * K;
+      const base = (row * nq + q) * K, mb = q * M;
       for (let k = 0; k < K; k++) {
-        const w = r * st.nodePost[base + k]!;
-        const gl = r * (st.nodePost[base + k]! - st.nodePrior[base + k]!);
-        st.pk[k] += w;
-        // class logits: intercept and covariate slopes, and the G_k eta part
-        const sa = m.clsA[k]!;
-        if (sa >= 0) dSlot[sa] += gl;
-        for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
-        for (let d = 0; d < D; d++) {
-          const e = ec[eo + d]!;
-          const sg = m.G[k * D + d]!;
-          if (sg >= 0) dSlot[sg] += gl * e;
-          st.m1[k * D + d] += w * e;
-          for (let d2 = 0; d2 < D; d2++) st.m2[(k * D + d) * D + d2] += w * e * ec[eo + d2]!;
-        }
+        const pq = st.nodePost[base + k]!;
+        const w = r * pq, gl = r * (pq - st.nodePrior[base + k]!);
+        const wb = k * M, gb = k * (D + 1);
+        for (let u = 0; u < M; u++) wm[wb + u] += w * mono[mb + u]!;
+        for (let u = 0; u <= D; u++) glm[gb + u] += gl * mono[mb + u]!;
+      }
+    }
+    for (let k = 0; k < K; k++) {
+      const wb = k * M, gb = k * (D + 1);
+      // class logits: intercept, covariate slopes and the G_k eta part
+      const gl = glm[gb]!;
+      const sa = m.clsA[k]!;
+      if (sa >= 0) dSlot[sa] += gl;
+      for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
+      for (let d = 0; d < D; d++) { const sg = m.G[k * D + d]!; if (sg >= 0) dSlot[sg] += glm[gb + 1 + d]!; }
+      st.pk[k] = wm[wb]!;
+      let c = 1 + D;
+      for (let d = 0; d < D; d++) {
+        st.m1[k * D + d] = wm[wb + 1 + d]!;
+        for (let d2 = d; d2 < D; d2++) { const v = wm[wb + c++]!; st.m2[(k * D + d) * D + d2] = v; st.m2[(k * D + d2) * D + d] = v; }
       }
     }
     const pat = m.patternOf[i]!;

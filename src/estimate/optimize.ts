@@ -31,6 +31,10 @@ export interface Objective {
   intg: IntegrationState | null;
   /** BFGS inverse-Hessian approximation carried from one integration phase to the next */
   qnH: Float64Array | null;
+  /** cheap adaptive rule optimized first when the requested rule is large (see optimize) */
+  coarse: IntegrationState | null;
+  /** called after every recorded iteration (estimate.ts throttles it into onProgress) */
+  onIteration: ((ll: number) => void) | null;
 }
 
 export function makeObjective(m: CompiledModel, ws: Workspace, link: 'logit' | 'probit', intg: IntegrationState | null = null): Objective {
@@ -40,7 +44,7 @@ export function makeObjective(m: CompiledModel, ws: Workspace, link: 'logit' | '
     for (let s = 0; s < m.nSlots; s++) { const j = m.slotPar[s]!; if (j < 0) continue; seen[j] = 1; if (m.slotKind[s] !== 'tau') onlyTau[j] = 0; }
     for (let j = 0; j < m.nFree; j++) bounded[j] = seen[j]! & onlyTau[j]!;
   }
-  return { m, ws, dSlot: new Float64Array(m.nSlots), bounded, intg, qnH: null };
+  return { m, ws, dSlot: new Float64Array(m.nSlots), bounded, intg, qnH: null, coarse: null, onIteration: null };
 }
 
 export function evalLL(o: Objective, theta: Float64Array, post?: Float64Array): number {
@@ -77,6 +81,8 @@ export interface RunLimits {
   qnDerivative: number;
   logCriterion: number;
   rlogCriterion: number;
+  /** with numerical integration: stop after the coarse rule (random starts' initial stage) */
+  coarseOnly?: boolean;
 }
 
 function maxAbsGrad(o: Objective, theta: Float64Array, g: Float64Array, bound: number): number {
@@ -100,6 +106,7 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
   const record = (ll: number, prev: number, alg: 'EM' | 'QN') => {
     const abs = iterations.length ? ll - prev : 0;
     iterations.push({ iteration: iterations.length + 1, loglikelihood: ll, absChange: abs, relChange: iterations.length ? Math.abs(abs / prev) : 0, algorithm: alg });
+    o.onIteration?.(ll);
   };
   let ll = -Infinity;
   const g = new Float64Array(m.nFree);
@@ -203,17 +210,43 @@ const MAX_PHASES = 8;
  * The optimizer for every model: runEMA directly without random effects; with numerical
  * integration, phases of runEMA with frozen quadrature nodes, re-centring the (adaptive) nodes at
  * the current solution between phases until the loglikelihood moves less than LOGCRITERION.
+ *
+ * Coarse-to-fine ([ours]): when `o.coarse` is set (adaptive integration with a large rule, see
+ * estimate.ts), the phases run first with that cheap adaptive rule, then continue with the requested
+ * rule from the coarse optimum, its adaptive proposals and BFGS matrix. The answer is the maximum
+ * of the requested rule's likelihood; the coarse rule only supplies a good starting point, so that
+ * the expensive rule needs few iterations.
  */
 export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array): RunResult {
   if (!o.intg) return runEMA(o, plan, theta0, opts, lim, post);
+  const fine = o.intg;
   o.qnH = null;
+  if (!o.coarse) return phases(o, plan, theta0, opts, lim, post, false);
+  try {
+    o.intg = o.coarse;
+    const c = phases(o, plan, theta0, opts, lim, post, false);
+    if (lim.coarseOnly || !Number.isFinite(c.ll)) return c;
+    fine.center.set(o.coarse.center); fine.chol.set(o.coarse.chol); fine.logdet.set(o.coarse.logdet);
+    o.intg = fine;
+    const f = phases(o, plan, c.theta, opts, lim, post, true);
+    for (const it of f.iterations) c.iterations.push({ ...it, iteration: c.iterations.length + 1 });
+    f.iterations = c.iterations;
+    return f;
+  } finally {
+    o.intg = fine;
+  }
+}
+
+/** Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior. */
+function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean): RunResult {
+  const st = o.intg!;
   setTheta(o.m, theta0);
-  if (!freezeProposals(o.m, o.ws, o.intg, false)) return runEMA(o, plan, theta0, opts, lim, post);
+  if (!freezeProposals(o.m, o.ws, st, adapted)) return runEMA(o, plan, theta0, opts, lim, post);
   let res = runEMA(o, plan, theta0, opts, lim, post);
   const its = [...res.iterations];
   for (let phase = 1; phase < MAX_PHASES && Number.isFinite(res.ll); phase++) {
     setTheta(o.m, res.theta);
-    if (!freezeProposals(o.m, o.ws, o.intg, true)) break;
+    if (!freezeProposals(o.m, o.ws, st, true)) break;
     const before = evalLL(o, res.theta);
     const next = runEMA(o, plan, res.theta, opts, lim, post);
     for (const it of next.iterations) its.push({ ...it, iteration: its.length + 1 });

@@ -36,6 +36,18 @@ export interface EstimationOptions {
   integration: { type: IntegrationType; points: number; adaptive: boolean };
   /** keep TECH8 iteration records of the best start */
   tech8: boolean;
+  /** progress reports for a progress bar (throttled to a few calls per second, estimate.ts) */
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+/** One progress report: the optimization stage, which start (random starts), iteration and loglikelihood. */
+export interface ProgressEvent {
+  stage: 'initial' | 'final' | 'single';
+  /** 1-based run number within the stage and the number of runs of the stage (random starts) */
+  start?: number;
+  of?: number;
+  iteration: number;
+  loglikelihood: number;
 }
 
 export type EstimationOptionsInput = Partial<Omit<EstimationOptions, 'integration'>> & {

@@ -3,12 +3,12 @@
 import { basename } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { summarizeData } from '../data/summary.js';
-import type { EstimationOptions } from '../estimate/options.js';
+import type { EstimationOptions, EstimationOptionsInput } from '../estimate/options.js';
 import type { ModelIR } from '../model/ir.js';
 import { layout } from '../model/layout.js';
 import { indicatorOddsRatios, probabilityScale } from '../results/probability.js';
 import type { EstimationResult } from '../results/types.js';
-import { analysisSummary, dataSummaryOut, mixtureSpecs, tech1FromLayout } from './build.js';
+import { analysisSummary, dataSummaryOut, generalSpecs, mixtureSpecs, tech1FromLayout } from './build.js';
 import type { OutInput, SaveDataInfo, SpecLine } from './types.js';
 
 /** TITLE lines as Mplus prints them after INPUT READING TERMINATED NORMALLY (each line trimmed) */
@@ -30,6 +30,8 @@ export interface AssembleInput {
   ds: Dataset;
   result: EstimationResult;
   estimation: EstimationOptions;
+  /** the ANALYSIS options as the user gave them (non-mixture specification lines print Mplus defaults for the rest) */
+  estimationInput?: EstimationOptionsInput;
   output: { tech1: boolean; tech8: boolean };
   plusmixVersion: string;
   timestamps: { begin: Date; end: Date } | null;
@@ -40,13 +42,14 @@ export interface AssembleInput {
 export function assembleOutInput(x: AssembleInput): OutInput {
   const { ir, ds, result } = x;
   const categorical = ir.observed.some((o) => o.role === 'dependent' && o.scale === 'categorical');
-  // Non-mixture runs: only the estimator lines (their Mplus specification layout is not verified yet).
   const specs: SpecLine[] = ir.mixture
     ? mixtureSpecs(x.estimation, { integrationDimensions: result.integration?.dimensions ?? null, categorical })
-    : [
-        { indent: 0, label: 'Estimator', value: x.estimation.estimator },
-        { indent: 0, label: 'Information matrix', value: 'OBSERVED' },
-      ];
+    : generalSpecs(x.estimationInput ?? {}, {
+        estimator: result.estimator,
+        twoLevel: ir.twoLevel,
+        missingData: ds.summary.patterns.length > 1,
+        integration: result.integration ?? null,
+      });
   const summary = analysisSummary(ir, {
     observations: ds.nRows,
     specs,
@@ -66,6 +69,7 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     probabilityScale: mixtureCategorical ? probabilityScale(result) : undefined,
     oddsRatios: mixtureCategorical ? indicatorOddsRatios(result) : undefined,
     savedata: x.savedata,
+    narrowOn: !ir.mixture && !ir.twoLevel && !categorical && !ir.latent.some((l) => l.kind === 'randomSlope'),
     options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8 },
   };
 }

@@ -3,7 +3,7 @@
 // the writer can equally print what mplusReader.ts read from a real Mplus file.
 
 import type { DataSummaryReport } from '../data/summary.js';
-import type { EstimationOptions } from '../estimate/options.js';
+import type { EstimationOptions, EstimationOptionsInput } from '../estimate/options.js';
 import type { ModelIR } from '../model/ir.js';
 import type { LSection } from '../model/layout.js';
 import { fmtD } from './format.js';
@@ -72,6 +72,56 @@ export function mixtureSpecs(
   return s;
 }
 
+/**
+ * SUMMARY OF ANALYSIS specification lines of a run without mixture, from `Estimator` on. Like Mplus,
+ * they state the specification: the user's ANALYSIS options, else Mplus's defaults for the analysis
+ * type (which are not always the internal criteria of plusmix's own optimizers). Layouts verified
+ * against real Mplus outputs (test/output/reference/): TYPE = GENERAL regression with ML (ex3.1,
+ * Mplus 8.9) and TYPE = TWOLEVEL RANDOM with MLR (ex9.2c, Mplus 8.7; ML prints the same lines).
+ * [inferred] the H1 lines of single-level runs with missing data, and the integration block of
+ * two-level runs that need numerical integration (placed as in mixtureSpecs).
+ */
+export function generalSpecs(
+  o: EstimationOptionsInput,
+  ctx: { estimator: string; twoLevel: boolean; missingData: boolean; integration: { type: string; points: number; dimensions: number; adaptive: boolean } | null },
+): SpecLine[] {
+  const s: SpecLine[] = [];
+  const v = (indent: number, label: string, value: string | number) => s.push({ indent, label, value: String(value) });
+  v(0, 'Estimator', ctx.estimator);
+  v(0, 'Information matrix', 'OBSERVED');
+  if (!ctx.twoLevel) {
+    v(0, 'Maximum number of iterations', o.qnIterations ?? 1000);
+    v(0, 'Convergence criterion', D(o.qnConvergence ?? 0.00005));
+    v(0, 'Maximum number of steepest descent iterations', 20);
+    if (ctx.missingData) {
+      v(0, 'Maximum number of iterations for H1', 2000);
+      v(0, 'Convergence criterion for H1', D(0.0001));
+    }
+    return s;
+  }
+  v(0, 'Maximum number of iterations', o.qnIterations ?? 100);
+  v(0, 'Convergence criterion', D(o.qnConvergence ?? 1e-6));
+  v(0, 'Maximum number of EM iterations', o.mIterations ?? 500);
+  s.push({ indent: 0, label: 'Convergence criteria for the EM algorithm' });
+  v(2, 'Loglikelihood change', D(o.logCriterion ?? 1e-3));
+  v(2, 'Relative loglikelihood change', D(o.rlogCriterion ?? 1e-6));
+  v(2, 'Derivative', D(o.mConvergence ?? 1e-4));
+  v(0, 'Minimum variance', D(o.minVariance ?? 1e-4));
+  v(0, 'Maximum number of steepest descent iterations', 20);
+  v(0, 'Maximum number of iterations for H1', 2000);
+  v(0, 'Convergence criterion for H1', D(0.0001));
+  v(0, 'Optimization algorithm', o.algorithm ?? 'EMA');
+  if (ctx.integration) {
+    s.push({ indent: 0, label: 'Integration Specifications' });
+    v(2, 'Type', ctx.integration.type);
+    v(2, 'Number of integration points', ctx.integration.points);
+    v(2, 'Dimensions of numerical integration', ctx.integration.dimensions);
+    v(2, 'Adaptive quadrature', ctx.integration.adaptive ? 'ON' : 'OFF');
+    v(0, 'Cholesky', 'OFF');
+  }
+  return s;
+}
+
 /** counts and variable lists of SUMMARY OF ANALYSIS from the model IR */
 export function analysisSummary(
   ir: ModelIR,
@@ -93,11 +143,15 @@ export function analysisSummary(
   if (ir.classVariables.length) lists.push({ title: 'Categorical latent variables', groups: [{ names: ir.classVariables.map((c) => c.name) }] });
   const special: string[] = [];
   if (x.cluster) special.push(`  Cluster variable      ${x.cluster.toUpperCase()}`);
-  // [inferred layout] WITHIN= / BETWEEN= variables
+  // WITHIN= / BETWEEN= variables (Between layout verified on ex9.2c; Within in the same form [inferred])
   const within = ir.observed.filter((o) => o.level === 'within' && ir.twoLevel).map((o) => o.name);
   const between = ir.observed.filter((o) => o.level === 'between').map((o) => o.name);
-  if (within.length) special.push('', '  Within variables', ...rows6(within));
-  if (between.length) special.push('', '  Between variables', ...rows6(between));
+  // each list ends with a blank line, so two blank lines precede `Estimator` (ex9.2c, Mplus 8.7)
+  for (const [title, names] of [['Within', within], ['Between', between]] as const) {
+    if (!names.length) continue;
+    if (special.length && special[special.length - 1] !== '') special.push('');
+    special.push(`  ${title} variables`, ...rows6(names), '');
+  }
   return {
     groups: 1,
     observations: x.observations,

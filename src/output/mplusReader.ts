@@ -21,6 +21,7 @@ import type {
   DataSummaryOut,
   OddsRatioComparison,
   OutInput,
+  PlotInfo,
   ProbabilityScaleRow,
   SaveDataInfo,
   SpecLine,
@@ -45,6 +46,10 @@ export interface MplusOutputFile {
   probabilityScale?: ProbabilityScaleRow[];
   oddsRatios?: OddsRatioComparison[];
   savedata?: SaveDataInfo;
+  /** PLOT INFORMATION: plot kinds (and, in plusmix files, the plot files) */
+  plots?: PlotInfo;
+  /** regression headers in the narrow form of plain TYPE = GENERAL runs (' Y1       ON') */
+  narrowOn: boolean;
   /** from the date line and the timing block (clock times taken as UTC) */
   timestamps: { begin: Date; end: Date } | null;
   /** top-level sections present but not parsed */
@@ -170,7 +175,7 @@ export function readMplusOut(text: string): MplusOutputFile {
     'THE MODEL ESTIMATION TERMINATED NORMALLY', 'THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY.', 'MODEL FIT INFORMATION',
     'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES', 'CLASSIFICATION QUALITY', 'MODEL RESULTS', 'QUALITY OF NUMERICAL RESULTS',
     'RESULTS IN PROBABILITY SCALE', 'LATENT CLASS INDICATOR ODDS RATIOS FOR THE LATENT CLASSES', 'TECHNICAL 1 OUTPUT', 'TECHNICAL 8 OUTPUT',
-    'SAVEDATA INFORMATION',
+    'SAVEDATA INFORMATION', 'PLOT INFORMATION',
   ]);
   const ps = find('RESULTS IN PROBABILITY SCALE');
   const or = find('LATENT CLASS INDICATOR ODDS RATIOS FOR THE LATENT CLASSES');
@@ -188,9 +193,22 @@ export function readMplusOut(text: string): MplusOutputFile {
     probabilityScale: ps ? readProbabilityScale(body(ps)) : undefined,
     oddsRatios: or ? readOddsRatios(body(or)) : undefined,
     savedata: sd ? readSaveData(body(sd)) : undefined,
+    plots: find('PLOT INFORMATION') ? readPlotInformation(body(find('PLOT INFORMATION'))) : undefined,
+    narrowOn: body(find('MODEL RESULTS')).some((l) => /^ \S+ +ON$/.test(l) && l.length === 12),
     timestamps: readTimestamps(lines),
     skipped: sections.map((s) => s.name).filter((n) => !known.has(n) && !n.startsWith('Beginning Time:')),
   };
+}
+
+/** PLOT INFORMATION: the two-space indented kinds, then (plusmix) the files after 'Plot files written' */
+function readPlotInformation(b: string[]): PlotInfo {
+  const p: PlotInfo = { kinds: [], files: [] };
+  let files = false;
+  for (const l of b) {
+    if (l.startsWith('Plot files written')) files = true;
+    else if (/^ {2}\S/.test(l)) (files ? p.files : p.kinds).push(l.trim());
+  }
+  return p;
 }
 
 /** The writer input that reproduces the file (the layout round trip). */
@@ -205,6 +223,8 @@ export function toOutInput(f: MplusOutputFile, plusmixVersion: string): OutInput
     probabilityScale: f.probabilityScale,
     oddsRatios: f.oddsRatios,
     savedata: f.savedata,
+    plots: f.plots,
+    narrowOn: f.narrowOn,
     options: { mplusVersion: f.version, plusmixVersion, timestamps: f.timestamps, utc: true, tech1: !!f.tech1, tech8: f.hasTech8 },
   };
 }
@@ -230,7 +250,11 @@ function readSummary(b: string[]): AnalysisSummary {
     inputFiles: [],
     inputFormat: 'FREE',
   };
-  let i = b.findIndex((l) => l.startsWith('Number of categorical latent variables')) + 1;
+  // the count lines end with 'Number of categorical latent variables', which runs without mixture omit
+  let i = 0;
+  b.forEach((l, k) => {
+    if (/^Number of (continuous|categorical) latent variables/.test(l)) i = k + 1;
+  });
   let list: VariableList | null = null;
   for (; i < b.length; i++) {
     const l = b[i];
@@ -247,9 +271,10 @@ function readSummary(b: string[]): AnalysisSummary {
     }
   }
   if (b[i] === 'Variables with special functions') {
-    i += 2;
-    for (; i < b.length && b[i] !== ''; i++) s.specialFunctions.push(b[i]);
-    while (i < b.length && !b[i].startsWith('Estimator')) i++;
+    // up to 'Estimator'; Within / Between lists end with a blank line of their own, the last blank
+    // line before 'Estimator' is the writer's
+    for (i += 2; i < b.length && !b[i].startsWith('Estimator'); i++) s.specialFunctions.push(b[i]);
+    if (s.specialFunctions[s.specialFunctions.length - 1] === '') s.specialFunctions.pop();
   }
   for (; i < b.length && b[i] !== ''; i++) s.specs.push(specLine(b[i]));
   for (; i < b.length; i++) {

@@ -15,6 +15,7 @@ import type {
   OddsRatioComparison,
   OutInput,
   OutOptions,
+  PlotInfo,
   ProbabilityScaleRow,
   SaveDataInfo,
   Tech1Matrix,
@@ -51,7 +52,11 @@ export function writeOut(input: OutInput): string {
   estimationMessages(L, r);
   if (r.fit) fitInformation(L, r.fit, r.estimator);
   if (r.classCounts) classCounts(L, r.classCounts);
-  modelResults(L, r.parameters, !r.terminatedNormally || r.parameters.every((p) => Number.isNaN(p.se)));
+  const style: ResultsStyle = {
+    narrowOn: !!input.narrowOn,
+    latent: new Set((input.ir?.latent ?? []).filter((l) => l.kind === 'factor' || l.kind === 'randomSlope' || l.kind === 'growth').map((l) => l.name.toUpperCase())),
+  };
+  modelResults(L, r.parameters, !r.terminatedNormally || r.parameters.every((p) => Number.isNaN(p.se)), style);
   if (r.conditionNumber !== null) {
     L.push('QUALITY OF NUMERICAL RESULTS');
     blank();
@@ -63,6 +68,7 @@ export function writeOut(input: OutInput): string {
   if (input.oddsRatios?.length) oddsRatios(L, input.oddsRatios);
   if (o.tech1 && input.tech1) tech1(L, input.tech1);
   if (o.tech8) tech8(L, r);
+  if (input.plots) plotInformation(L, input.plots);
   if (input.savedata) savedata(L, input.savedata);
   footer(L, o);
   return L.join('\n') + '\n';
@@ -122,7 +128,8 @@ function summaryOfAnalysis(L: string[], s: AnalysisSummary): void {
   lv('Number of dependent variables', s.dependent);
   lv('Number of independent variables', s.independent);
   lv('Number of continuous latent variables', s.continuousLatent);
-  lv('Number of categorical latent variables', s.categoricalLatent);
+  // runs without mixture omit this line (ex3.1, ex9.2c)
+  if (s.categoricalLatent > 0) lv('Number of categorical latent variables', s.categoricalLatent);
   L.push('');
   for (const vl of s.variableLists) {
     L.push(vl.title);
@@ -165,8 +172,9 @@ function dataSections(L: string[], d: DataSummaryOut): void {
   if (d.averageClusterSize !== undefined) items.push([labelValue('     Average cluster size', fixed(d.averageClusterSize, 3), 38)]);
   if (d.icc?.length) {
     // up to three variable / ICC pairs per row, 24 columns each, the first ICC ending in column 23
-    // [header positions inferred from the spec; no real two-level output without mixture was available]
-    const pairs = Math.min(3, d.icc.length);
+    // (verified on ex9.2c, Mplus 8.7; the three-pair header line is quoted in public scripts)
+    // header pairs: ex9.2c (one variable) prints two; three for three or more variables
+    const pairs = d.icc.length >= 3 ? 3 : 2;
     const pad = (j: number) => (j === 0 ? '     ' : '      ');
     const rows = ['     Estimated Intraclass Correlations for the Y Variables', ''];
     rows.push(Array.from({ length: pairs }, (_, j) => (j === 0 ? '                Intraclass' : '              Intraclass')).join(''));
@@ -327,11 +335,15 @@ function blockRank(block: string): number {
   return BLOCK_RANK[block] ?? BLOCK_RANK[last] ?? 10;
 }
 
-/** ' FW       BY', ' Y          ON', ' S        WITH', ' Means' */
-export function blockHeader(block: string): string {
+/**
+ * ' FW       BY', ' Y          ON', ' S        WITH', ' Means'. Mplus indents ON by two more columns in
+ * runs of its mixture / random-effects framework (ex9.2c, ex3.5, ex5.13) than in plain TYPE = GENERAL
+ * runs with continuous outcomes (' Y1       ON', ex3.1, ex5.12); `narrowOn` selects the latter.
+ */
+export function blockHeader(block: string, narrowOn = false): string {
   const m = /^(\S+) (BY|ON|WITH|\|)$/.exec(block);
   if (!m) return ' ' + block;
-  return ' ' + padR(m[1], 8) + (m[2] === 'ON' ? '   ON' : ' ' + m[2]);
+  return ' ' + padR(m[1], 8) + (m[2] === 'ON' && !narrowOn ? '   ON' : ' ' + m[2]);
 }
 
 /** parameter row `    %-13s%11.3f%11.3f%11.3f%11.3f`; fixed parameters print 0.000 / 999.000 / 999.000 */
@@ -376,13 +388,21 @@ function classesOf(ps: ParameterEstimate[]): Array<string | null> {
 }
 
 /** the blocks of one group, ordered BY, |, ON, WITH, Means, Intercepts, Thresholds, Variances, Residual Variances */
-function blocks(ps: ParameterEstimate[], estimateOnly: boolean): string[][] {
+/** Regressions of latent variables (random slopes, factors) come before those of observed ones (ex9.2c, ex9.31). */
+function blocks(ps: ParameterEstimate[], estimateOnly: boolean, style: ResultsStyle): string[][] {
   const names = distinct(ps.map((p) => p.block));
-  const order = names.map((b, i) => ({ b, i, r: blockRank(b) })).sort((x, y) => x.r - y.r || x.i - y.i);
-  return order.map(({ b }) => [blockHeader(b), ...ps.filter((p) => p.block === b).map((p) => parameterRow(p, estimateOnly))]);
+  const latentOn = (b: string) => (/ ON$/.test(b) && style.latent.has(b.slice(0, -3)) ? 0 : 1);
+  const order = names.map((b, i) => ({ b, i, r: blockRank(b) })).sort((x, y) => x.r - y.r || latentOn(x.b) - latentOn(y.b) || x.i - y.i);
+  return order.map(({ b }) => [blockHeader(b, style.narrowOn), ...ps.filter((p) => p.block === b).map((p) => parameterRow(p, estimateOnly))]);
 }
 
-function modelResults(L: string[], params: ParameterEstimate[], estimateOnly: boolean): void {
+interface ResultsStyle {
+  narrowOn: boolean;
+  /** upper-case names of the continuous latent variables */
+  latent: Set<string>;
+}
+
+function modelResults(L: string[], params: ParameterEstimate[], estimateOnly: boolean, style: ResultsStyle): void {
   if (params.length === 0) return;
   L.push('MODEL RESULTS', '');
   if (!estimateOnly) {
@@ -399,14 +419,14 @@ function modelResults(L: string[], params: ParameterEstimate[], estimateOnly: bo
     if (level) chunks.push([levelMarker(level)]);
     for (const cl of classesOf(atLevel)) {
       if (cl !== null) chunks.push([classMarker(cl)]);
-      chunks.push(...blocks(atLevel.filter((p) => p.classLabel === cl), estimateOnly));
+      chunks.push(...blocks(atLevel.filter((p) => p.classLabel === cl), estimateOnly, style));
     }
   }
   if (cat.length) {
     chunks.push(['Categorical Latent Variables']);
     for (const level of levelsOf(cat)) {
       if (level) chunks.push([levelMarker(level)]);
-      chunks.push(...blocks(cat.filter((p) => p.level === level), estimateOnly));
+      chunks.push(...blocks(cat.filter((p) => p.level === level), estimateOnly, style));
     }
   }
   for (const ch of chunks) L.push('', ...ch);
@@ -511,6 +531,19 @@ function tech8(L: string[], r: EstimationResult): void {
 }
 
 // ---------------------------------------------------------------- SAVEDATA, footer
+
+/**
+ * PLOT INFORMATION as Mplus prints it ('The following plots are available:' and two-space indented
+ * kinds; its position before SAVEDATA INFORMATION is [inferred]), then the files plusmix wrote, which
+ * Mplus does not list (it shows its plots in a viewer instead).
+ */
+function plotInformation(L: string[], p: PlotInfo): void {
+  L.push('PLOT INFORMATION', '', 'The following plots are available:', '');
+  for (const k of p.kinds) L.push('  ' + k);
+  L.push('', 'Plot files written (SVG, with an HTML page linking them):', '');
+  for (const f of p.files) L.push('  ' + f);
+  L.push('', '');
+}
 
 function savedata(L: string[], s: SaveDataInfo): void {
   L.push(...saveDataInformation(s), '', '');

@@ -5,8 +5,9 @@
 // Output is deterministic (coordinates rounded to 0.01) so files can be compared byte by byte.
 
 import { join } from 'node:path';
-import type { ParameterEstimate } from '../results/types.js';
-import { writeFileAtomic } from './atomic.js';
+import { column, type Dataset } from '../data/dataset.js';
+import type { ModelIR } from '../model/ir.js';
+import type { EstimationResult, ParameterEstimate } from '../results/types.js';
 
 const W = 640;
 const H = 400;
@@ -106,13 +107,32 @@ export function histogramByClass(variable: string, values: Float64Array, modal: 
   return svg(f.parts);
 }
 
-/** estimated means (Means or Intercepts) of `variables` per class, at the given level */
-export function classMeans(params: ParameterEstimate[], variables: string[], level: ParameterEstimate['level']): Array<{ classLabel: string; means: number[] }> {
+/**
+ * Model-implied class means of `variables` from the printed estimates: the Means / Intercepts of each
+ * variable (summed over levels) plus loading x factor mean for every factor measured by it (`F BY`),
+ * at each level. Regressions on covariates and among factors are not included (their means would be
+ * needed), so for such models these are conditional on zero covariates.
+ */
+export function impliedClassMeans(params: ParameterEstimate[], variables: string[]): Array<{ classLabel: string; means: number[] }> {
   const classes = [...new Set(params.filter((p) => p.classLabel !== null && !p.categoricalLatent).map((p) => p.classLabel as string))];
-  return classes.map((cl) => ({
-    classLabel: cl,
-    means: variables.map((v) => params.find((p) => p.classLabel === cl && p.level === level && (p.block === 'Means' || p.block === 'Intercepts') && p.name === v.toUpperCase())?.estimate ?? NaN),
-  }));
+  const isMean = (p: ParameterEstimate) => p.block === 'Means' || p.block === 'Intercepts';
+  return classes.map((cl) => {
+    const own = params.filter((p) => p.classLabel === cl && !p.categoricalLatent);
+    return {
+      classLabel: cl,
+      means: variables.map((v) => {
+        const name = v.toUpperCase();
+        const base = own.filter((p) => isMean(p) && p.name === name);
+        if (!base.length) return NaN;
+        let m = base.reduce((a, p) => a + p.estimate, 0);
+        for (const l of own.filter((p) => p.block.endsWith(' BY') && p.name === name)) {
+          const factor = l.block.slice(0, -3);
+          m += l.estimate * (own.find((p) => isMean(p) && p.level === l.level && p.name === factor)?.estimate ?? 0);
+        }
+        return m;
+      }),
+    };
+  });
 }
 
 /** Profile plot of estimated class means across variables. */
@@ -148,16 +168,67 @@ export function plotIndexHtml(title: string, plots: Array<{ file: string; captio
   return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${esc(title)}</title>\n<style>body{font-family:sans-serif;margin:2em}figure{display:inline-block;margin:1em}</style>\n</head>\n<body>\n<h1>${esc(title)}</h1>\n${items}\n</body>\n</html>\n`;
 }
 
-/** Write the given SVGs and the index page into `dir` (atomically); returns the written paths. */
-export function writePlots(dir: string, base: string, title: string, plots: Array<{ name: string; caption: string; svg: string }>): string[] {
-  const written: string[] = [];
-  for (const p of plots) {
-    const file = `${base}_${p.name}.svg`;
-    writeFileAtomic(join(dir, file), p.svg);
-    written.push(join(dir, file));
+export interface PlotFile {
+  name: string;
+  caption: string;
+  svg: string;
+}
+
+/**
+ * The files of a plot set: `<base>_<name>.svg` each and the index page `<base>_plots.html`, paths in
+ * `dir`. Pure: `plusmix run` writes them (atomically) only when the whole run succeeded.
+ */
+export function plotFiles(dir: string, base: string, title: string, plots: PlotFile[]): Array<{ path: string; content: string }> {
+  // names like 'eap_FB_C#1' would break links ('#' starts a URL fragment): keep file names to [A-Za-z0-9_.-]
+  const file = (p: PlotFile) => `${base}_${p.name}.svg`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const files = plots.map((p) => ({ path: join(dir, file(p)), content: p.svg }));
+  files.push({ path: join(dir, `${base}_plots.html`), content: plotIndexHtml(title, plots.map((p) => ({ file: file(p), caption: p.caption }))) });
+  return files;
+}
+
+/** most likely class (1-based) of each row from row-major posterior probabilities; null when not per row */
+export function mostLikelyClass(posterior: Float64Array | undefined, nRows: number, nClasses: number): Float64Array | null {
+  if (!posterior || nClasses < 1 || posterior.length !== nRows * nClasses) return null;
+  const modal = new Float64Array(nRows);
+  for (let i = 0; i < nRows; i++) {
+    let best = 0;
+    for (let k = 1; k < nClasses; k++) if (posterior[i * nClasses + k] > posterior[i * nClasses + best]) best = k;
+    modal[i] = best + 1;
   }
-  const index = join(dir, `${base}_plots.html`);
-  writeFileAtomic(index, plotIndexHtml(title, plots.map((p) => ({ file: `${base}_${p.name}.svg`, caption: p.caption }))));
-  written.push(index);
-  return written;
+  return modal;
+}
+
+/**
+ * The plots of a finished run (PLOT: TYPE = PLOT1 PLOT2 PLOT3 all ask for the same set here):
+ * histograms of each continuous outcome by most likely class and the estimated class means (mixture
+ * runs), and scatter plots of pairs of EAP random-effect estimates (when the run computed them).
+ */
+export function plotSet(ir: ModelIR, ds: Dataset, result: EstimationResult): PlotFile[] {
+  const out: PlotFile[] = [];
+  const outcomes = ir.observed.filter((o) => o.role === 'dependent' && o.scale === 'continuous').map((o) => o.name);
+  const labels = result.classCounts?.labels ?? [];
+  const modal = mostLikelyClass(result.posterior, ds.nRows, labels.length);
+  if (modal) {
+    for (const v of outcomes) {
+      const c = column(ds, v);
+      if (c) out.push({ name: `hist_${v}`, caption: `Histogram of ${v} by most likely class`, svg: histogramByClass(v, c.values, modal, labels) });
+    }
+  }
+  if (ir.mixture && outcomes.length) {
+    const series = impliedClassMeans(result.parameters, outcomes);
+    if (series.some((x) => x.means.some(Number.isFinite))) out.push({ name: 'means', caption: 'Estimated class means (model-implied)', svg: classMeansPlot(outcomes, series) });
+  }
+  const fs = result.factorScores;
+  if (fs && fs.names.length >= 2) {
+    const n = fs.values.length / fs.names.length;
+    const col = (j: number) => Float64Array.from({ length: n }, (_, i) => fs.values[i * fs.names.length + j]);
+    const group = !fs.perCluster && modal ? modal : undefined;
+    for (let a = 0; a < fs.names.length; a++) {
+      for (let b = a + 1; b < fs.names.length; b++) {
+        const [x, y] = [fs.names[a], fs.names[b]];
+        out.push({ name: `eap_${x}_${y}`, caption: `EAP estimates of ${y} against ${x}`, svg: scatterPlot(x, y, col(a), col(b), group, group ? labels : undefined) });
+      }
+    }
+  }
+  return out;
 }

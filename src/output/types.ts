@@ -144,5 +144,15 @@ export interface OutInput {
   probabilityScale?: ProbabilityScaleRow[];
   oddsRatios?: OddsRatioComparison[];
   savedata?: SaveDataInfo;
+  /** plain TYPE = GENERAL runs (continuous outcomes, no random effects) print ' Y1       ON' (see blockHeader) */
+  narrowOn?: boolean;
+  /** PLOT INFORMATION: the plot files written next to the .out */
+  plots?: PlotInfo;
   options: OutOptions;
+}
+
+/** what PLOT INFORMATION lists: the kinds of plots (Mplus wording) and the files plusmix wrote (names only) */
+export interface PlotInfo {
+  kinds: string[];
+  files: string[];
 }

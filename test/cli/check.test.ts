@@ -115,7 +115,8 @@ test('runCheck prints file:line:col, the line and a caret; exit 1 on errors, 0 w
     assert.is(r.code, 0, r.err);
     assert.match(r.err, /warning: Input line exceeds 90 characters/);
     assert.match(r.err, /warning: Missing ';'/);
-    assert.match(r.out, /no errors, 2 warnings/);
+    assert.match(r.err, /W_DATA_NOT_READ|was not found/);
+    assert.match(r.out, /no errors, 3 warnings/);
     r = await capture(() => main(['node', 'plusmix', 'check', '--syntax-only', good]));
     assert.is(r.code, 0);
     r = await capture(() => main(['node', 'plusmix', 'check', join(dir, 'missing.inp')]));

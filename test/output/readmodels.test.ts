@@ -4,16 +4,36 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMplusOut, toOutInput } from '../../src/output/mplusReader.js';
 import { writeOut } from '../../src/output/out.js';
 import { jsonText, toJson } from '../../src/output/json.js';
+import { runPipeline } from '../../src/cli/pipeline.js';
 import { referenceText } from './reference.js';
 
+const M2 = `TITLE: HSB m2: random intercept and random slopes of female and ses
+DATA: FILE = hsb.dat;
+VARIABLE: NAMES = school minority female ses mathach meanses sector size
+    pracad disclim himinty;
+  USEVARIABLES = mathach female ses meanses sector;
+  CLUSTER = school;
+  WITHIN = female ses;
+  BETWEEN = meanses sector;
+ANALYSIS: TYPE = TWOLEVEL RANDOM; ESTIMATOR = ML;
+MODEL:
+  %WITHIN%
+  s1 | mathach ON female;
+  s2 | mathach ON ses;
+  %BETWEEN%
+  mathach ON meanses sector;
+  mathach WITH s1 s2;
+  s1 WITH s2;
+`;
+
 const script = new URL('./readmodels.R', import.meta.url).pathname;
-test('readModels recovers our ex10.4 and ex7.3 outputs (skipped without R / MplusAutomation)', () => {
+test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skipped without R / MplusAutomation)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plusmix-readmodels-'));
   try {
     const files: string[] = [];
@@ -28,13 +48,20 @@ test('readModels recovers our ex10.4 and ex7.3 outputs (skipped without R / Mplu
       writeFileSync(json, jsonText(toJson({ result: f.result, summary: f.summary, inputText: f.inputText, plusmixVersion: '0.1.0' })));
       files.push(out, json);
     }
+    // a whole plusmix run without mixture: TYPE = TWOLEVEL RANDOM on the HSB data (examples/hsb/m2.inp)
+    writeFileSync(join(dir, 'hsb.dat'), readFileSync(new URL('../../fixtures/hsb/hsb.dat', import.meta.url)));
+    const m2 = runPipeline(M2, join(dir, 'm2.inp'), { clock: null });
+    assert.is(m2.exitCode, 0, m2.outText);
+    writeFileSync(join(dir, 'm2.out'), m2.outText);
+    writeFileSync(join(dir, 'm2.json'), jsonText(m2.json!));
+    files.push(join(dir, 'm2.out'), join(dir, 'm2.json'));
     const r = spawnSync('Rscript', [script, ...files], { encoding: 'utf8' });
     if (r.error || r.status === 77) {
       console.log('  readmodels.test.ts: SKIPPED (Rscript, MplusAutomation or jsonlite not available)');
       return;
     }
     assert.is(r.status, 0, `${r.stderr}${r.stdout}`);
-    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters']);
+    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters', 'OK 12 parameters']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
