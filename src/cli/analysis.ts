@@ -1,25 +1,16 @@
 // ANALYSIS (and OUTPUT) options of the AST mapped onto the estimation options.
 // Values the user did not give stay undefined: `resolveOptions` fills in the Mplus defaults.
 
-import type { InputFile, OptionNode, OptionValue, OptionsCommand } from '../syntax/ast.js';
+import type { InputFile, OptionNode, OptionValue } from '../syntax/ast.js';
 import { PlusmixError, inputError } from '../syntax/diagnostics.js';
 import { optionSpec, resolveValue } from '../syntax/options.js';
+import { findCommand, findOption } from '../syntax/query.js';
 import type { EstimationOptionsInput, IntegrationType } from '../estimate/options.js';
 
 export interface RunSettings {
   estimation: EstimationOptionsInput;
   processors: number;
   output: Set<string>; // OUTPUT flags (TECH1, TECH8, SAMPSTAT, ...)
-}
-
-function command(ast: InputFile, name: OptionsCommand['name']): OptionsCommand | undefined {
-  return ast.commands.find((c): c is OptionsCommand => c.kind === 'Options' && c.name === name);
-}
-
-function option(cmd: OptionsCommand | undefined, name: string): OptionNode | undefined {
-  let found: OptionNode | undefined;
-  for (const o of cmd?.options ?? []) if (o.name === name) found = o;
-  return found;
 }
 
 function flat(values: OptionValue[]): OptionValue[] {
@@ -61,9 +52,9 @@ function one(file: string, o: OptionNode): number {
 
 export function runSettings(ast: InputFile): RunSettings {
   const file = ast.path;
-  const an = command(ast, 'ANALYSIS');
+  const an = findCommand(ast, 'ANALYSIS');
   const e: EstimationOptionsInput = {};
-  const get = (n: string) => option(an, n);
+  const get = (n: string) => findOption(an, n);
   let o: OptionNode | undefined;
   if ((o = get('ESTIMATOR'))) {
     const v = keyword(file, o);
@@ -115,7 +106,7 @@ export function runSettings(ast: InputFile): RunSettings {
   let processors = 1;
   if ((o = get('PROCESSORS'))) processors = Math.max(1, Math.floor(one(file, o)));
   const out = new Set<string>();
-  for (const opt of command(ast, 'OUTPUT')?.options ?? []) out.add(opt.name);
+  for (const opt of findCommand(ast, 'OUTPUT')?.options ?? []) out.add(opt.name);
   if (out.has('TECH8')) e.tech8 = true;
   return { estimation: e, processors, output: out };
 }

@@ -6,20 +6,10 @@
 // `-999` either as one number or as symbol + number; both shapes are accepted.
 // Adjacency (no blank between tokens) is decided from the spans' offsets.
 
-import type { OptionNode, OptionValue, OptionsCommand, InputFile, Span, VarName, VarRef } from '../syntax/ast.js';
+import type { OptionNode, OptionValue, Span, VarName, VarRef } from '../syntax/ast.js';
 import { PlusmixError, inputError } from '../syntax/diagnostics.js';
 
-export function findCommand(ast: InputFile, name: OptionsCommand['name']): OptionsCommand | undefined {
-  for (const c of ast.commands) if (c.kind === 'Options' && c.name === name) return c;
-  return undefined;
-}
-
-export function findOption(cmd: OptionsCommand | undefined, name: string): OptionNode | undefined {
-  if (!cmd) return undefined;
-  let found: OptionNode | undefined;
-  for (const o of cmd.options) if (o.name === name) found = o; // last one wins
-  return found;
-}
+export { findCommand, findOption } from '../syntax/query.js';
 
 function varName(text: string, span: Span): VarName {
   return { name: text, upper: text.toUpperCase(), span };

@@ -5,10 +5,11 @@
 // Observed-variable order, scale and level come from the data stage
 // (`DataColumn`); only what is *not* a data column is read here.
 
-import type { InputFile, OptionNode, OptionValue, OptionsCommand, Span } from '../syntax/ast.js';
+import type { InputFile, OptionValue, Span } from '../syntax/ast.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
 import { inputError } from '../syntax/diagnostics.js';
 import { resolveKeyword } from '../syntax/options.js';
+import { findCommand, findOption } from '../syntax/query.js';
 
 export interface ClassDecl {
   name: string; // upper case
@@ -26,16 +27,6 @@ export interface ModelSettings {
 }
 
 const TYPE_WORDS = ['GENERAL', 'MIXTURE', 'TWOLEVEL', 'THREELEVEL', 'RANDOM', 'COMPLEX', 'BASIC', 'CROSSCLASSIFIED', 'EFA'];
-
-function findCommand(ast: InputFile, name: OptionsCommand['name']): OptionsCommand | undefined {
-  return ast.commands.find((c): c is OptionsCommand => c.kind === 'Options' && c.name === name);
-}
-
-function findOption(cmd: OptionsCommand | undefined, name: string): OptionNode | undefined {
-  let found: OptionNode | undefined;
-  for (const o of cmd?.options ?? []) if (o.name === name) found = o; // the last one wins
-  return found;
-}
 
 /** Words of an option value outside parentheses, with `a - b` ranges kept as { from, to }. */
 function wordItems(values: OptionValue[]): Array<{ upper: string; span: Span; to?: string }> {
