@@ -6,6 +6,7 @@
 //   node --import tsx examples/hsb/run-all.ts            all models (see MODELS)
 //   node --import tsx examples/hsb/run-all.ts --quick    model 1 and A2 only
 //   node --import tsx examples/hsb/run-all.ts 1 1c A3    the models named
+//   ... --no-run                                          table, shares and plots from the existing out/ files
 //
 // Everything goes to examples/hsb/out/: <model>.out, <model>.json, the SAVEDATA files <model>_fs.dat,
 // compare.txt, compare.csv, fig6-1.svg, fig8-<best>.svg and summary.txt. A model whose run fails
@@ -14,7 +15,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '../../src/cli/run.js';
 import { loadSummary } from '../../src/cli/compare.js';
 import { readMplusOut } from '../../src/output/mplusReader.js';
 import type { JsonResult } from '../../src/output/json.js';
@@ -34,11 +34,21 @@ interface Ran {
   summary: ModelSummary;
 }
 
+/** the results of an earlier run (--no-run), or null when it left none */
+function existing(model: string): Ran | null {
+  if (!existsSync(join(OUT, `${model}.json`)) || !existsSync(join(OUT, `${model}.out`))) {
+    console.log(`model ${model}: no results in out/, skipped`);
+    return null;
+  }
+  return { model, seconds: NaN, summary: loadSummary(join(OUT, `${model}.out`)) };
+}
+
 async function runModel(model: string): Promise<Ran | null> {
   for (const f of [`${model}.out`, `${model}.json`, `${model}_fs.dat`]) rmSync(join(OUT, f), { force: true });
   const t0 = Date.now();
   let code: number;
   try {
+    const { runCommand } = await import('../../src/cli/run.js');
     code = await runCommand(join(HERE, `${model}.inp`), { output: join(OUT, `${model}.out`), json: join(OUT, `${model}.json`), quiet: true });
   } catch (e) {
     process.stderr.write(`run-all: model ${model}: internal error: ${(e as Error).message}\n`);
@@ -143,18 +153,21 @@ function girlsBetter(model: string, fig: string, report: string[]): void {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const models = args.includes('--quick') ? QUICK : args.filter((a) => !a.startsWith('-')).length ? args.filter((a) => !a.startsWith('-')) : MODELS;
+  const named = args.filter((a) => !a.startsWith('-'));
+  const models = args.includes('--quick') ? QUICK : named.length ? named : MODELS;
+  const noRun = args.includes('--no-run');
   mkdirSync(OUT, { recursive: true });
   const t0 = Date.now();
   const ran: Ran[] = [];
   for (const m of models) {
-    const r = await runModel(m);
+    const r = noRun ? existing(m) : await runModel(m);
     if (r) ran.push(r);
   }
   const report: string[] = [`models run: ${ran.map((r) => r.model).join(' ') || 'none'}`];
   const skipped = models.filter((m) => !ran.some((r) => r.model === m));
   if (skipped.length) report.push(`skipped (run failed): ${skipped.join(' ')}`);
-  report.push(`total time: ${((Date.now() - t0) / 1000).toFixed(1)} s`, '');
+  if (!noRun) report.push(`total time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  report.push('');
 
   if (ran.length) {
     const table = buildCompareTable(ran.map((r) => r.summary));

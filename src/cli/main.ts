@@ -59,6 +59,17 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await runDiff(a, b, { tolerance: opts.tolerance, matchClasses: !!opts.matchClasses, color: opts.color === false ? false : undefined });
     });
 
+  program
+    .command('compare')
+    .description('a table of models (log-likelihood, parameters, AIC, BIC, aBIC, entropy), best BIC marked')
+    .argument('<files...>', 'plusmix .out/.json or real Mplus .out files')
+    .option('--json', 'print the table as JSON')
+    .option('--csv', 'print the table as CSV')
+    .action(async (files: string[], opts: { json?: boolean; csv?: boolean }) => {
+      const { runCompare } = await import('./compare.js');
+      exitCode = await runCompare(files, { json: !!opts.json, csv: !!opts.csv });
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (err: unknown) {
