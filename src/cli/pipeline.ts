@@ -3,10 +3,11 @@
 // src/cli/run.ts does the I/O around it; tests and the Monte Carlo driver call it directly.
 
 import { basename, dirname, resolve } from 'node:path';
-import type { InputFile, OptionsCommand } from '../syntax/ast.js';
+import type { InputFile } from '../syntax/ast.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
 import { PlusmixError } from '../syntax/diagnostics.js';
 import { parseInput } from '../syntax/parse.js';
+import { findCommand, findOption } from '../syntax/query.js';
 import { loadData, dropMissingCovariates } from '../data/index.js';
 import type { Dataset } from '../data/dataset.js';
 import { buildModel, covariateNames, integrationDimensions } from '../model/index.js';
@@ -45,12 +46,9 @@ export interface PipelineResult {
   result: EstimationResult | null;
 }
 
-function command(ast: InputFile, name: OptionsCommand['name']): OptionsCommand | undefined {
-  return ast.commands.find((c): c is OptionsCommand => c.kind === 'Options' && c.name === name);
-}
 
 function savedataOptions(ast: InputFile, ir: ModelIR): SaveDataOptions | null {
-  const sd = command(ast, 'SAVEDATA');
+  const sd = findCommand(ast, 'SAVEDATA');
   if (!sd) return null;
   const get = (n: string) => sd.options.filter((o) => o.name === n).pop();
   const file = get('FILE');
@@ -69,7 +67,7 @@ function savedataOptions(ast: InputFile, ir: ModelIR): SaveDataOptions | null {
 
 /** the TYPE values of the PLOT command (PLOT1, PLOT2, PLOT3), upper case */
 function plotRequest(ast: InputFile): string[] {
-  const type = command(ast, 'PLOT')?.options.filter((o) => o.name === 'TYPE').pop();
+  const type = findOption(findCommand(ast, 'PLOT'), 'TYPE');
   return (type?.values ?? []).filter((v) => v.kind === 'word').map((v) => (v as { upper: string }).upper);
 }
 
@@ -79,6 +77,7 @@ function plotKinds(set: Array<{ name: string }>): string[] {
   if (set.some((p) => p.name.startsWith('hist_'))) kinds.push('Histograms (sample values, by most likely class)');
   if (set.some((p) => p.name.startsWith('eap_'))) kinds.push('Scatterplots (estimated factor scores)');
   if (set.some((p) => p.name === 'means')) kinds.push('Estimated means');
+  if (set.some((p) => p.name === 'probabilities')) kinds.push('Estimated probabilities');
   return kinds;
 }
 
@@ -149,7 +148,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
       const set = plotSet(ir, ds, result);
       const outPath = resolve(opts.outPath ?? resolve(inputDir, basename(path).replace(/\.[^.]*$/, '') + '.out'));
       const base = basename(outPath).replace(/\.[^.]*$/, '');
-      const pf = plotFiles(dirname(outPath), base, `plusmix plots: ${basename(path)}`, set);
+      const pf = set.length ? plotFiles(dirname(outPath), base, `plusmix plots: ${basename(path)}`, set) : [];
       files.push(...pf);
       plots = { kinds: plotKinds(set), files: pf.map((f) => basename(f.path)) };
     }

@@ -1,6 +1,7 @@
 // `plusmix run FILE.inp [--output FILE.out] [--json FILE.json] [--quiet]`
 // Runs the pipeline and writes every file atomically; input and data errors go to stderr with
-// file:line:col and into the .out (as Mplus does), with exit code 1.
+// file:line:col and into the .out (as Mplus does), with exit code 1; an unwritable output file is
+// reported in one line, also with exit code 1. Progress goes to stderr only when it is a terminal.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -44,11 +45,22 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     if (d.severity === 'warning' && opts.quiet) continue;
     process.stderr.write(formatDiagnostic(d, text) + '\n');
   }
-  writeFileAtomic(outPath, res.outText);
+  // On success the result files go first and the .out last, so a fresh .out means every file it lists
+  // was written; on an input or data error only the .out (input echo and errors) is written.
+  const writes: Array<{ path: string; content: string }> = [];
   if (res.exitCode === 0) {
-    for (const f of res.files) writeFileAtomic(f.path, f.content);
-    if (opts.json && res.json) writeFileAtomic(resolve(opts.json), jsonText(res.json));
-    if (!opts.quiet) process.stderr.write(`plusmix: wrote ${outPath}\n`);
+    writes.push(...res.files);
+    if (opts.json && res.json) writes.push({ path: resolve(opts.json), content: jsonText(res.json) });
   }
+  writes.push({ path: outPath, content: res.outText });
+  for (const w of writes) {
+    try {
+      writeFileAtomic(w.path, w.content);
+    } catch (e) {
+      process.stderr.write(`plusmix: cannot write ${w.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (res.exitCode === 0 && !opts.quiet) process.stderr.write(`plusmix: wrote ${outPath}\n`);
   return res.exitCode;
 }

@@ -10,6 +10,8 @@ import type { ModelIR, ParamRow } from '../model/ir.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, RandomStartRow, StartIterations, Warning } from '../results/types.js';
 import { compileModel } from './compile.js';
+import type { IntegrationState } from './integrate.js';
+import { runParallel } from './parallel.js';
 import type { CompiledModel } from './compile.js';
 import { makeWorkspace } from './likelihood.js';
 import { planEM } from './em.js';
@@ -32,19 +34,60 @@ const COARSE_POINTS = 5;
 /** onProgress is called at most once per this many milliseconds (plus at the end of every run). */
 const PROGRESS_MS = 250;
 
-export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput = {}): EstimationResult {
+/** Everything one optimization needs; built once per thread (estimate, and each worker of parallel.ts). */
+export interface Engine {
+  m: CompiledModel;
+  ws: ReturnType<typeof makeWorkspace>;
+  opts: EstimationOptions;
+  intg: IntegrationState | null;
+  obj: Objective;
+  plan: EMPlan;
+  start: Float64Array;
+  post: Float64Array;
+  full: RunLimits;
+}
+
+export function makeEngine(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput): Engine {
   const m = compileModel(ir, ds);
   const opts = resolveOptions(input, { mixture: ir.mixture, integration: m.D > 0 });
   const ws = makeWorkspace(m, opts.link);
   const intg = m.D > 0 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
   const obj = makeObjective(m, ws, opts.link, intg);
   if (intg && intg.adaptive && intg.nq > COARSE_MIN_NODES) obj.coarse = makeIntegration(m, 'GAUSSHERMITE', COARSE_POINTS, true);
-  const progress = progressReporter(obj, opts.onProgress);
   // EM with numerical integration inside the E step is not implemented yet: quasi-Newton only
   const plan: EMPlan = intg ? { cont: [], cat: [], logit: null, any: false } : planEM(m, opts.link);
   const start = defaultStarts(m, opts.link, ir.mixture);
   const post = new Float64Array(m.n * m.K);
   const full: RunLimits = { emIterations: opts.mIterations, qnIterations: opts.qnIterations, derivative: opts.mConvergence, qnDerivative: opts.qnConvergence, logCriterion: opts.logCriterion, rlogCriterion: opts.rlogCriterion };
+  return { m, ws, opts, intg, obj, plan, start, post, full };
+}
+
+/** One optimization of a batch: from theta0 with the given limits. */
+export interface RunTask {
+  theta0: Float64Array;
+  lim: RunLimits;
+}
+
+/**
+ * Runs a batch of independent optimizations (random starts of one stage) and returns their results
+ * in task order; `onStart(t)` is told when task t begins (serial) for progress reports. Every run
+ * starts from scratch (optimize resets the BFGS matrix and the integration nodes), so the results do
+ * not depend on how the batch is split over threads.
+ */
+export type BatchRunner = (tasks: RunTask[], stage: 'initial' | 'final') => RunResult[];
+
+export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput = {}): EstimationResult {
+  const eng = makeEngine(ir, ds, input);
+  const { m, ws, opts, intg, obj, plan, start, post, full } = eng;
+  const progress = progressReporter(obj, opts.onProgress);
+  const processors = Math.max(1, Math.floor(opts.processors));
+  const serial: BatchRunner = (tasks, stage) => tasks.map((t, i) => {
+    progress.stage({ stage, start: i + 1, of: tasks.length });
+    return optimize(obj, plan, t.theta0, opts, t.lim, post);
+  });
+  const runBatch: BatchRunner = (tasks, stage) => processors > 1 && tasks.length > 1
+    ? runParallel(ir, ds, input, tasks, processors, (e) => progress.report({ ...e, stage, of: tasks.length }))
+    : serial(tasks, stage);
   const warnings: Warning[] = [];
 
   let best: RunResult;
@@ -58,7 +101,7 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
     progress.stage({ stage: 'single' });
     best = optimize(obj, plan, start, opts, full, post);
   } else {
-    const r = randomStartRuns(obj, plan, start, opts, full, post, n1, Math.max(1, Math.min(n2, n1)), progress);
+    const r = randomStartRuns(m, plan, start, opts, full, n1, Math.max(1, Math.min(n2, n1)), runBatch);
     best = r.best;
     randomStarts = r.table;
     startIterations = r.startIterations;
@@ -121,11 +164,13 @@ interface ProgressReporter {
   stage(e: Omit<ProgressEvent, 'iteration' | 'loglikelihood'>): void;
   /** the current run ended: report its last iteration even within the throttle interval */
   done(): void;
+  /** a report from a worker thread (parallel.ts), throttled like the others */
+  report(e: ProgressEvent): void;
 }
 
 /** Wires obj.onIteration to a throttled onProgress (no-op without a callback). */
 function progressReporter(obj: Objective, cb: EstimationOptions['onProgress']): ProgressReporter {
-  if (!cb) return { stage() {}, done() {} };
+  if (!cb) return { stage() {}, done() {}, report() {} };
   let cur: Omit<ProgressEvent, 'iteration' | 'loglikelihood'> = { stage: 'single' };
   let iteration = 0, ll = NaN, last = 0, pending = false;
   const emit = () => { pending = false; last = Date.now(); cb({ ...cur, iteration, loglikelihood: ll }); };
@@ -136,11 +181,11 @@ function progressReporter(obj: Objective, cb: EstimationOptions['onProgress']): 
   return {
     stage(e) { if (pending) emit(); cur = e; iteration = 0; },
     done() { if (pending) emit(); },
+    report(e) { if (Date.now() - last >= PROGRESS_MS) { last = Date.now(); cb(e); } },
   };
 }
 
-function randomStartRuns(obj: Objective, plan: EMPlan, start: Float64Array, opts: EstimationOptions, full: RunLimits, post: Float64Array, n1: number, n2: number, progress: ProgressReporter) {
-  const m = obj.m;
+function randomStartRuns(m: CompiledModel, plan: EMPlan, start: Float64Array, opts: EstimationOptions, full: RunLimits, n1: number, n2: number, runBatch: BatchRunner) {
   const scales = perturbationScales(m);
   const seeds = startSeeds(opts.stSeed, n1);
   const initLim: RunLimits = plan.any
@@ -148,18 +193,17 @@ function randomStartRuns(obj: Objective, plan: EMPlan, start: Float64Array, opts
     : { ...full, emIterations: 0, qnIterations: opts.stIterations, derivative: opts.stConvergence, qnDerivative: opts.stConvergence };
   // the initial stage only ranks the start sets: the coarse integration rule is enough
   initLim.coarseOnly = true;
-  const initial: Array<{ start: number; seed: number | 'unperturbed'; run: RunResult }> = [];
-  for (let s = 0; s < n1; s++) {
+  const sets = Array.from({ length: n1 }, (_, s) => {
     const seed: number | 'unperturbed' = s === 0 ? 'unperturbed' : seeds[s]!;
-    const th0 = s === 0 ? start : perturb(start, scales, opts.stScale, seed as number);
-    progress.stage({ stage: 'initial', start: s + 1, of: n1 });
-    initial.push({ start: s + 1, seed, run: optimize(obj, plan, th0, opts, initLim, post) });
-  }
+    return { start: s + 1, seed, theta0: s === 0 ? start : perturb(start, scales, opts.stScale, seed as number) };
+  });
+  const initialRuns = runBatch(sets.map((x) => ({ theta0: x.theta0, lim: initLim })), 'initial');
+  const initial = sets.map((x, s) => ({ start: x.start, seed: x.seed, run: initialRuns[s]! }));
   const order = initial.filter((r) => Number.isFinite(r.run.ll)).sort((a, b) => b.run.ll - a.run.ll || a.start - b.start).slice(0, n2);
+  const finalRuns = runBatch(order.map((r) => ({ theta0: r.run.theta, lim: full })), 'final');
   const finalIterations: StartIterations[] = [];
   const finals = order.map((r, f) => {
-    progress.stage({ stage: 'final', start: f + 1, of: order.length });
-    const run = optimize(obj, plan, r.run.theta, opts, full, post);
+    const run = finalRuns[f]!;
     const own = run.iterations.map((it, i) => ({ ...it, iteration: r.run.iterations.length + i + 1 }));
     finalIterations.push({ stage: 'final', start: r.seed === 'unperturbed' ? 'unperturbed' : r.start, iterations: own });
     run.iterations = [...r.run.iterations, ...own];
@@ -208,6 +252,7 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
   const classLogitLatent = new Set(ir.latent.filter((l) => l.kind === 'classIntercept').map((l) => l.name));
   const regressedClassLogit = new Set(ir.rows.filter((r) => r.kind === 'regression' && classLogitLatent.has(r.lhs)).map((r) => r.lhs));
   const hasClassRegression = ir.rows.some((r) => r.kind === 'classRegression');
+  const printedLatent = new Set<string>();
   for (const row of ir.rows) {
     if (row.kind === 'constraintNew') continue;
     if (row.par === 0 && row.origin === 'default' && row.kind !== 'loading' && !freeSomewhere.has(key(row))) continue;
@@ -215,6 +260,11 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
     // under "Categorical Latent Variables", Between Level (ex10.4.out)
     const onClassLogit = classLogitLatent.has(row.lhs) && (row.kind === 'variance' || row.kind === 'residualVariance' || row.kind === 'regression' || row.kind === 'covariance');
     const latentClass = row.kind === 'classIntercept' || row.kind === 'classRegression' || onClassLogit;
+    if (latentClass) {
+      // one row per class pattern in the IR, printed once under "Categorical Latent Variables"
+      if (printedLatent.has(key(row))) continue;
+      printedLatent.add(key(row));
+    }
     const ks = !cv || latentClass ? [0] : row.classes[cv] !== undefined ? [row.classes[cv]! - 1] : [...Array(m.K).keys()];
     for (const k of ks) {
       const free = row.par > 0;

@@ -42,8 +42,14 @@ export interface AssembleInput {
 export function assembleOutInput(x: AssembleInput): OutInput {
   const { ir, ds, result } = x;
   const categorical = ir.observed.some((o) => o.role === 'dependent' && o.scale === 'categorical');
-  const specs: SpecLine[] = ir.mixture
-    ? mixtureSpecs(x.estimation, { integrationDimensions: result.integration?.dimensions ?? null, categorical })
+  // Mplus's EM / numerical-integration framework: mixtures, random effects needing integration, ML with
+  // categorical outcomes (ex3.5, ex5.13); its quasi-Newton default is then 100 iterations
+  const emFramework = ir.mixture || !!result.integration || categorical;
+  const specs: SpecLine[] = emFramework
+    ? mixtureSpecs(ir.mixture ? x.estimation : { ...x.estimation, qnIterations: x.estimationInput?.qnIterations ?? 100 }, {
+        integrationDimensions: result.integration?.dimensions ?? (ir.mixture ? null : 0),
+        categorical,
+      })
     : generalSpecs(x.estimationInput ?? {}, {
         estimator: result.estimator,
         twoLevel: ir.twoLevel,

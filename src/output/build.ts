@@ -14,8 +14,10 @@ const D = (x: number) => fmtD(x, 3);
 /**
  * SUMMARY OF ANALYSIS specification lines of an EM (mixture) run, from `Estimator` on. Verified
  * against Mplus 8.8 for TYPE = TWOLEVEL MIXTURE with integration (ex10.4) and TYPE = MIXTURE with
- * binary indicators and random starts (ex7.3). The order when a run has both integration and random
- * starts (Integration, Random Starts, Cholesky, Link) is inferred.
+ * binary indicators and random starts (ex7.3). Runs without mixture that Mplus estimates in the same
+ * framework print the same block: TYPE = RANDOM (ex5.13, Mplus 8.11) and ML with categorical outcomes
+ * (ex3.5: an integration block with 0 dimensions, then Link before Cholesky). The place of the Random
+ * Starts block in a run with integration (after Integration Specifications) is inferred.
  */
 export function mixtureSpecs(
   o: EstimationOptions,
@@ -67,8 +69,8 @@ export function mixtureSpecs(
     v(2, 'Random starts scale', D(o.stScale));
     v(2, 'Random seed for generating random starts', o.stSeed);
   }
-  if (ctx.integrationDimensions !== null) v(0, 'Cholesky', 'OFF');
   if (ctx.categorical) v(0, 'Link', o.link.toUpperCase());
+  if (ctx.integrationDimensions !== null) v(0, 'Cholesky', 'OFF');
   return s;
 }
 

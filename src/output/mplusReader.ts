@@ -401,6 +401,35 @@ function readFit(b: string[], n: number): FitStatistics | null {
     abic: val('Sample-Size Adjusted BIC'),
     n,
   };
+  if (b.some((l) => l.trimStart().startsWith('H1 Value'))) f.h1Loglikelihood = val('H1 Value');
+  // SEM fit sections of single-level runs: each from its title to the next blank-blank gap
+  const section = (title: string): [number, number] | null => {
+    const i = b.indexOf(title);
+    if (i < 0) return null;
+    let j = i + 2;
+    while (j < b.length && b[j] !== '') j++;
+    return [i + 1, j];
+  };
+  const chi = (title: string) => {
+    const r = section(title);
+    return r ? { value: val('Value', ...r), df: val('Degrees of Freedom', ...r), pValue: val('P-Value', ...r) } : undefined;
+  };
+  const cs = chi('Chi-Square Test of Model Fit');
+  if (cs) f.chiSquare = cs;
+  const rm = section('RMSEA (Root Mean Square Error Of Approximation)');
+  if (rm) {
+    const ci = tokens(b.slice(...rm).find((l) => l.trimStart().startsWith('90 Percent C.I.')) ?? '');
+    f.rmsea = { estimate: val('Estimate', ...rm), lower: Number(ci[ci.length - 2]), upper: Number(ci[ci.length - 1]), probabilityClose: val('Probability RMSEA', ...rm) };
+  }
+  const ct = section('CFI/TLI');
+  if (ct) {
+    f.cfi = val('CFI', ...ct);
+    f.tli = val('TLI', ...ct);
+  }
+  const base = chi('Chi-Square Test of Model Fit for the Baseline Model');
+  if (base) f.baselineChiSquare = base;
+  const sr = section('SRMR (Standardized Root Mean Square Residual)');
+  if (sr) f.srmr = val('Value', ...sr);
   const pi = b.findIndex((l) => l.trim() === 'Pearson Chi-Square');
   const li = b.findIndex((l) => l.trim() === 'Likelihood Ratio Chi-Square');
   if (pi >= 0 && li > pi) {

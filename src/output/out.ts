@@ -253,6 +253,7 @@ function fitInformation(L: string[], f: FitStatistics, estimator: string): void 
   L.push(labelValue('Number of Free Parameters', String(f.parameters), 50), '');
   L.push('Loglikelihood', '');
   v('H0 Value', fixed(f.loglikelihood, 3));
+  if (f.h1Loglikelihood !== undefined) v('H1 Value', fixed(f.h1Loglikelihood, 3));
   if (f.scalingCorrection !== null) {
     v('H0 Scaling Correction Factor', fixed(f.scalingCorrection, 4));
     L.push(`            for ${estimator}`);
@@ -262,6 +263,7 @@ function fitInformation(L: string[], f: FitStatistics, estimator: string): void 
   v('Bayesian (BIC)', fixed(f.bic, 3));
   v('Sample-Size Adjusted BIC', fixed(f.abic, 3));
   L.push('            (n* = (n + 2) / 24)');
+  semFitIndices(L, f);
   if (f.categoricalChiSquare) {
     L.push('', 'Chi-Square Test of Model Fit for the Binary and Ordered Categorical', '(Ordinal) Outcomes');
     const tests: Array<[string, { value: number; df: number; pValue: number }]> = [
@@ -276,6 +278,34 @@ function fitInformation(L: string[], f: FitStatistics, estimator: string): void 
     }
   }
   L.push('', '', '');
+}
+
+/** H1-based fit of single-level models as Mplus 8 prints it for ML (ex3.1): chi-square, RMSEA, CFI/TLI, baseline, SRMR */
+function semFitIndices(L: string[], f: FitStatistics): void {
+  const v = (label: string, value: string) => L.push(labelValue('          ' + label, value, 50));
+  const test = (title: string, t: { value: number; df: number; pValue: number }) => {
+    L.push('', title, '');
+    v('Value', fixed(t.value, 3));
+    v('Degrees of Freedom', String(t.df));
+    v('P-Value', fixed(t.pValue, 4));
+  };
+  if (f.chiSquare) test('Chi-Square Test of Model Fit', f.chiSquare);
+  if (f.rmsea) {
+    L.push('', 'RMSEA (Root Mean Square Error Of Approximation)', '');
+    v('Estimate', fixed(f.rmsea.estimate, 3));
+    L.push(labelValue('          90 Percent C.I.', fixed(f.rmsea.lower, 3), 50) + fmtF(f.rmsea.upper, 7, 3));
+    v('Probability RMSEA <= .05', fixed(f.rmsea.probabilityClose, 3));
+  }
+  if (f.cfi !== undefined && f.tli !== undefined) {
+    L.push('', 'CFI/TLI', '');
+    v('CFI', fixed(f.cfi, 3));
+    v('TLI', fixed(f.tli, 3));
+  }
+  if (f.baselineChiSquare) test('Chi-Square Test of Model Fit for the Baseline Model', f.baselineChiSquare);
+  if (f.srmr !== undefined) {
+    L.push('', 'SRMR (Standardized Root Mean Square Residual)', '');
+    v('Value', fixed(f.srmr, 3));
+  }
 }
 
 const COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES';
@@ -538,6 +568,10 @@ function tech8(L: string[], r: EstimationResult): void {
  * Mplus does not list (it shows its plots in a viewer instead).
  */
 function plotInformation(L: string[], p: PlotInfo): void {
+  if (!p.files.length) {
+    L.push('PLOT INFORMATION', '', 'No plots are available for this model.', '', '');
+    return;
+  }
   L.push('PLOT INFORMATION', '', 'The following plots are available:', '');
   for (const k of p.kinds) L.push('  ' + k);
   L.push('', 'Plot files written (SVG, with an HTML page linking them):', '');

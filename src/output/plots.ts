@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { column, type Dataset } from '../data/dataset.js';
 import type { ModelIR } from '../model/ir.js';
 import type { EstimationResult, ParameterEstimate } from '../results/types.js';
+import { probabilityScale, type ProbabilityScaleRow } from '../results/probability.js';
 
 const W = 640;
 const H = 400;
@@ -135,12 +136,17 @@ export function impliedClassMeans(params: ParameterEstimate[], variables: string
   });
 }
 
-/** Profile plot of estimated class means across variables. */
-export function classMeansPlot(variables: string[], series: Array<{ classLabel: string; means: number[] }>): string {
+/**
+ * Profile plot of estimated class means across variables; `probability` draws class profiles of
+ * category probabilities instead (y axis fixed to [0, 1]).
+ */
+export function classMeansPlot(variables: string[], series: Array<{ classLabel: string; means: number[] }>, probability?: { category: string }): string {
   const all = series.flatMap((s) => s.means);
   const [lo, hi] = range(all);
   const pad = (hi - lo) * 0.1;
-  const f = frame('Estimated means by class', 'Variable', 'Estimated mean', [-0.5, variables.length - 0.5], [lo - pad, hi + pad], variables.map((v, i): [number, string] => [i, v]));
+  const f = probability
+    ? frame(`Estimated probabilities of category ${probability.category} by class`, 'Variable', 'Estimated probability', [-0.5, variables.length - 0.5], [0, 1], variables.map((v, i): [number, string] => [i, v]))
+    : frame('Estimated means by class', 'Variable', 'Estimated mean', [-0.5, variables.length - 0.5], [lo - pad, hi + pad], variables.map((v, i): [number, string] => [i, v]));
   series.forEach((s, k) => {
     const pts = s.means.map((m, i): [number, number] => [i, m]).filter(([, m]) => Number.isFinite(m));
     f.parts.push(`<polyline fill="none" stroke="${classColor(k)}" stroke-width="2" points="${pts.map(([i, m]) => `${r2(f.x(i))},${r2(f.y(m))}`).join(' ')}"/>`);
@@ -217,6 +223,16 @@ export function plotSet(ir: ModelIR, ds: Dataset, result: EstimationResult): Plo
   if (ir.mixture && outcomes.length) {
     const series = impliedClassMeans(result.parameters, outcomes);
     if (series.some((x) => x.means.some(Number.isFinite))) out.push({ name: 'means', caption: 'Estimated class means (model-implied)', svg: classMeansPlot(outcomes, series) });
+  }
+  // categorical indicators (LCA): class profiles of the probability of the highest category (category 2 of binary items)
+  const probs = ir.mixture ? probabilityScale(result).filter((r) => r.classLabel !== null && r.categories.length >= 2) : [];
+  if (probs.length) {
+    const vars = [...new Set(probs.map((r) => r.variable))];
+    const classes = [...new Set(probs.map((r) => r.classLabel as string))];
+    const last = (r: ProbabilityScaleRow | undefined) => (r ? r.categories[r.categories.length - 1] : undefined);
+    const series = classes.map((cl) => ({ classLabel: cl, means: vars.map((v) => last(probs.find((r) => r.classLabel === cl && r.variable === v))?.estimate ?? NaN) }));
+    const category = last(probs[0])!.label;
+    out.push({ name: 'probabilities', caption: `Estimated probabilities of category ${category} by class`, svg: classMeansPlot(vars, series, { category }) });
   }
   const fs = result.factorScores;
   if (fs && fs.names.length >= 2) {

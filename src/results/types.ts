@@ -60,6 +60,15 @@ export interface FitStatistics {
   n: number;
   /** mixture runs with categorical indicators: tests against the unrestricted multinomial (TECH10 part) */
   categoricalChiSquare?: { pearson: ChiSquareTest; likelihoodRatio: ChiSquareTest };
+  /** single-level models with an unrestricted H1 model (TYPE = GENERAL, ML): H1 loglikelihood and SEM fit indices */
+  h1Loglikelihood?: number;
+  chiSquare?: ChiSquareTest;
+  /** RMSEA estimate, 90 percent C.I. and Probability RMSEA <= .05 */
+  rmsea?: { estimate: number; lower: number; upper: number; probabilityClose: number };
+  cfi?: number;
+  tli?: number;
+  baselineChiSquare?: ChiSquareTest;
+  srmr?: number;
 }
 
 export interface ChiSquareTest {

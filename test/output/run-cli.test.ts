@@ -1,4 +1,4 @@
-// `plusmix run` at the command line (in process through main()): exit codes, stderr messages with
+// `plusmix run` at the command line (in process through runCommand): exit codes, stderr messages with
 // file:line:col and no stack trace, the files written (and not written) on success and on errors,
 // byte-identical reruns with --no-timestamps, and no progress output when stderr is not a terminal.
 import { suite } from 'uvu';
@@ -6,22 +6,36 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCommand, type RunOptions } from '../../src/cli/run.js';
 import { readMplusOut, toOutInput } from '../../src/output/mplusReader.js';
 import { writeOut } from '../../src/output/out.js';
 
 const FIXTURES = new URL('../../fixtures/mplus-ug/', import.meta.url).pathname;
 
-/** run the CLI with stderr captured */
-async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
+/**
+ * `plusmix run` (runCommand, what main() dispatches to) with stderr captured. runCommand does all its
+ * work synchronously (no await inside), so the capture never overlaps another suite's output.
+ */
+async function cli(file: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
+  const opts: RunOptions = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--json') opts.json = args[++i];
+    else if (a === '--output') opts.output = args[++i];
+    else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--no-timestamps') opts.noTimestamps = true;
+    else throw new Error(`test helper: unknown option ${a}`);
+  }
   const write = process.stderr.write;
   let stderr = '';
   process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
+  let pending: Promise<number>;
   try {
-    return { code: await main(['node', 'plusmix', ...args]), stderr };
+    pending = runCommand(file, opts);
   } finally {
     process.stderr.write = write;
   }
+  return { code: await pending, stderr };
 }
 
 // a suite of its own: its before/after hooks (the temporary folder) do not mix with other files'
@@ -45,7 +59,7 @@ PLOT: TYPE = PLOT1 PLOT2 PLOT3;
 
 test('success: exit 0, .out, JSON, SAVEDATA and plots written; PLOT INFORMATION lists them', async () => {
   writeFileSync(join(dir, 'lpa.inp'), GOOD);
-  const r = await cli('run', join(dir, 'lpa.inp'), '--json', join(dir, 'lpa.json'), '--no-timestamps');
+  const r = await cli(join(dir, 'lpa.inp'), '--json', join(dir, 'lpa.json'), '--no-timestamps');
   assert.is(r.code, 0, r.stderr);
   // stderr is not a terminal here: no progress bar (no cursor control), warnings and the closing line
   assert.ok(r.stderr.endsWith(`plusmix: wrote ${join(dir, 'lpa.out')}\n`), r.stderr);
@@ -64,14 +78,14 @@ test('success: exit 0, .out, JSON, SAVEDATA and plots written; PLOT INFORMATION 
 test('rerun with --no-timestamps: every file byte-identical', async () => {
   const names = readdirSync(dir).filter((f) => f.startsWith('lpa'));
   const before = new Map(names.map((f) => [f, readFileSync(join(dir, f))]));
-  const r = await cli('run', join(dir, 'lpa.inp'), '--json', join(dir, 'lpa.json'), '--no-timestamps', '--quiet');
+  const r = await cli(join(dir, 'lpa.inp'), '--json', join(dir, 'lpa.json'), '--no-timestamps', '--quiet');
   assert.is(r.code, 0);
   assert.is(r.stderr, '', '--quiet prints nothing on success');
   for (const [f, bytes] of before) assert.ok(readFileSync(join(dir, f)).equals(bytes), `${f} changed`);
 });
 
 test('--output elsewhere: the plots go next to the .out and are named after it', async () => {
-  const r = await cli('run', join(dir, 'lpa.inp'), '--output', join(dir, 'sub', 'res.out'), '--quiet', '--no-timestamps');
+  const r = await cli(join(dir, 'lpa.inp'), '--output', join(dir, 'sub', 'res.out'), '--quiet', '--no-timestamps');
   assert.is(r.code, 0);
   const files = readdirSync(join(dir, 'sub'));
   assert.ok(files.includes('res.out') && files.includes('res_plots.html') && files.includes('res_means.svg'), String(files));
@@ -81,7 +95,7 @@ test('--output elsewhere: the plots go next to the .out and are named after it',
 test('input error: exit 1, file:line:col on stderr without stack trace, only the error .out written', async () => {
   const bad = GOOD.replace('TYPE = MIXTURE;', 'TYPE = MIXTURE;\n  STARTS = 4 1 ZZZ; ESTIMATOR = WLSMVX;').replace('lpa.sav', 'bad.sav');
   writeFileSync(join(dir, 'bad.inp'), bad);
-  const r = await cli('run', join(dir, 'bad.inp'), '--json', join(dir, 'bad.json'));
+  const r = await cli(join(dir, 'bad.inp'), '--json', join(dir, 'bad.json'));
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`bad\\.inp:\\d+:\\d+`));
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
@@ -94,7 +108,7 @@ test('input error: exit 1, file:line:col on stderr without stack trace, only the
 // The data stage reports a missing file against the data file's name (no input line:col yet).
 test('data error (missing data file): exit 1, the data file named, no results', async () => {
   writeFileSync(join(dir, 'nodata.inp'), GOOD.replace('ex7.9.dat', 'missing.dat').replace('lpa.sav', 'nodata.sav'));
-  const r = await cli('run', join(dir, 'nodata.inp'), '--json', join(dir, 'nodata.json'));
+  const r = await cli(join(dir, 'nodata.inp'), '--json', join(dir, 'nodata.json'));
   assert.is(r.code, 1);
   assert.match(r.stderr, /missing\.dat: error: /);
   assert.not.match(r.stderr, /\n\s+at /);
@@ -102,8 +116,16 @@ test('data error (missing data file): exit 1, the data file named, no results', 
   for (const f of ['nodata.json', 'nodata.sav', 'nodata_plots.html']) assert.not.ok(existsSync(join(dir, f)), `${f} must not be written`);
 });
 
+test('unwritable output: exit 1, one line naming the file, no stack trace, no .out', async () => {
+  writeFileSync(join(dir, 'blocker'), 'a file where a folder is needed');
+  const r = await cli(join(dir, 'lpa.inp'), '--json', join(dir, 'blocker', 'x.json'), '--output', join(dir, 'w.out'), '--quiet');
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^plusmix: cannot write .*blocker.x\.json: E[A-Z]+\n$/, r.stderr);
+  assert.not.ok(existsSync(join(dir, 'w.out')), 'the .out comes last and was not written');
+});
+
 test('missing input file: exit 1 and a one-line message', async () => {
-  const r = await cli('run', join(dir, 'nope.inp'));
+  const r = await cli(join(dir, 'nope.inp'));
   assert.is(r.code, 1);
   assert.is(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /nope\.inp/);

@@ -1,7 +1,8 @@
 // SUMMARY OF ANALYSIS / SUMMARY OF DATA / MODEL RESULTS layout of runs without mixture, checked against
 // real Mplus outputs (test/output/reference/, sources in the README there):
 //  - ex3.1.out (Mplus 8.9, TYPE = GENERAL, y1 ON x1 x3, ML);
-//  - ex9.2c.out (Mplus 8.7, TYPE = TWOLEVEL RANDOM, random slope, MLR).
+//  - ex9.2c.out (Mplus 8.7, TYPE = TWOLEVEL RANDOM, random slope, MLR);
+//  - ex3.5.out (Mplus 8.7, ML with an ordered categorical outcome: Mplus's EM / integration block).
 // The runs use simulated data with the same variable names, sample sizes and cluster count as the
 // User's Guide examples, so every label, value position and variable list must come out identical;
 // only the data-dependent numbers (ICC, estimates) differ and are blanked before comparing.
@@ -11,6 +12,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPipeline } from '../../src/cli/pipeline.js';
+import { readMplusOut, toOutInput } from '../../src/output/mplusReader.js';
+import { writeOut } from '../../src/output/out.js';
+import { resolveOptions } from '../../src/estimate/options.js';
+import { mixtureSpecs } from '../../src/output/build.js';
+import { labelValue } from '../../src/output/format.js';
 import { REF_DIR } from './reference.js';
 
 /** the lines from the first line starting with `from` up to (not including) the first starting with `to` */
@@ -90,6 +96,37 @@ test('TYPE = TWOLEVEL RANDOM: specifications, cluster summary, ICC table and ran
   const noX = (ls: string[]) => ls.filter((l) => !/^ {4}X /.test(l));
   assert.equal(shape(block(out, 'MODEL RESULTS', 'QUALITY OF NUMERICAL')), shape(noX(block(refText, 'MODEL RESULTS', 'QUALITY OF NUMERICAL'))));
 });
+
+test('ML with a categorical outcome: the EM / integration specification block as Mplus (ex3.5)', () => {
+  // Mplus's defaults for that framework: 100 quasi-Newton iterations, the integration EM criteria
+  const o = { ...resolveOptions({ estimator: 'ML' }, { mixture: false, integration: true }), qnIterations: 100 };
+  const lines = mixtureSpecs(o, { integrationDimensions: 0, categorical: true }).map((sp) =>
+    sp.value === undefined ? ' '.repeat(sp.indent) + sp.label : labelValue(' '.repeat(sp.indent) + sp.label, sp.value, 66),
+  );
+  const expected = block(ref('ex3.5'), 'Estimator', 'Input data file(s)');
+  assert.equal(lines, expected.slice(0, expected.indexOf('')));
+});
+
+// The reader / writer round trip on the real files: every section plusmix prints comes back line for
+// line (version-specific parts excluded: the banner, Mplus 8.7's input warning block, Mplus 8.9's extra
+// blank lines around 'Input data format').
+const SECTIONS: Array<[string, string]> = [
+  ['SUMMARY OF ANALYSIS', 'Input data file(s)'],
+  ['SUMMARY OF DATA', 'UNIVARIATE SAMPLE STATISTICS'],
+  ['UNIVARIATE SAMPLE STATISTICS', 'THE MODEL ESTIMATION'],
+  ['MODEL FIT INFORMATION', 'QUALITY OF NUMERICAL RESULTS'],
+  ['QUALITY OF NUMERICAL RESULTS', '     Beginning Time'],
+];
+for (const name of ['ex3.1', 'ex9.2c']) {
+  test(`${name}: read and written again, fit information (H1, chi-square, RMSEA, CFI/TLI, SRMR) and results unchanged`, () => {
+    const text = ref(name);
+    const ours = writeOut(toOutInput(readMplusOut(text), '0.1.0'));
+    for (const [from, to] of SECTIONS) {
+      if (!text.includes(`\n${from}\n`)) continue;
+      assert.equal(block(ours, from, to), block(text, from, to), `${name}: ${from}`);
+    }
+  });
+}
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
