@@ -5,7 +5,7 @@
 // estimates of the random effects.
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { ModelIR, ParamRow } from '../../model/ir.js';
+import type { ModelIR } from '../../model/ir.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, Warning } from '../../results/types.js';
 import { compileTwoLevel, type Level1VarianceModel, type TwoLevelProblem } from './spec.js';
@@ -14,6 +14,8 @@ import { maximize, numericHessian, type Objective } from './optimize.js';
 import { invertSpd } from './dense.js';
 import { choleskyReparam } from './reparam.js';
 import { level1VarianceFromConstraint } from './constraint.js';
+import { blockOf, matMul, toRows } from './rows.js';
+import { estimateMultivariate, isMultivariate } from './multivariate.js';
 
 export interface TwoLevelOptions {
   /** default MLR, as Mplus for TYPE = TWOLEVEL */
@@ -30,6 +32,8 @@ export interface TwoLevelOptions {
 
 export function estimateTwoLevel(ir: ModelIR, dataset: Dataset, options: TwoLevelOptions = {}): EstimationResult {
   const estimator = options.estimator ?? 'MLR';
+  // several outcomes / factor models: structured (Sigma_W, Sigma_B) likelihood of multivariate.ts
+  if (isMultivariate(ir)) return estimateMultivariate(ir, dataset, { ...options, estimator });
   const prob = compileTwoLevel(ir, dataset, options.level1Variance ?? level1VarianceFromConstraint(ir) ?? undefined);
   const lik = new TwoLevelLikelihood(prob);
   const f: Objective = (theta, grad) => lik.evaluate(theta, grad);
@@ -183,35 +187,4 @@ function factorScores(prob: TwoLevelProblem, lik: TwoLevelLikelihood, theta: Flo
     });
   }
   return { names: [...effects.map((e) => e.name), ...effects.map((e) => `${e.name}_SE`)], values, perCluster: true };
-}
-
-function blockOf(r: ParamRow): string {
-  switch (r.kind) {
-    case 'regression': return `${r.lhs} ON`;
-    case 'covariance': return `${r.lhs} WITH`;
-    case 'loading': return `${r.lhs} BY`;
-    case 'variance': return 'Variances';
-    case 'residualVariance': return 'Residual Variances';
-    case 'mean': case 'classIntercept': return 'Means';
-    case 'intercept': return 'Intercepts';
-    case 'threshold': return 'Thresholds';
-    default: return 'New/Additional Parameters';
-  }
-}
-
-function toRows(a: Float64Array, n: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) out.push(Array.from(a.subarray(i * n, (i + 1) * n)));
-  return out;
-}
-
-function matMul(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < n; k++) {
-      const v = a[i * n + k]!;
-      if (v === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j]! += v * b[k * n + j]!;
-    }
-  return out;
 }
