@@ -41,9 +41,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json <file>', 'also write the results as JSON (docs/json.md)')
     .option('-q, --quiet', 'no progress or warnings on stderr')
     .option('--no-timestamps', 'no dates or timing block in the .out (byte-identical reruns)')
-    .action(async (file: string, opts: { output?: string; json?: string; quiet?: boolean; timestamps?: boolean }) => {
+    .option('--shard <k/n>', 'MONTECARLO: run only the k-th of n slices of the replications (merge them with `plusmix merge`)')
+    .option('--processors <n>', 'worker threads (overrides ANALYSIS: PROCESSORS)')
+    .action(async (file: string, opts: { output?: string; json?: string; quiet?: boolean; timestamps?: boolean; shard?: string; processors?: string }) => {
       const { runCommand } = await import('./run.js');
-      exitCode = await runCommand(file, { output: opts.output, json: opts.json, quiet: !!opts.quiet, noTimestamps: opts.timestamps === false });
+      const processors = opts.processors !== undefined ? Math.max(1, Math.floor(Number(opts.processors)) || 1) : undefined;
+      exitCode = await runCommand(file, { output: opts.output, json: opts.json, quiet: !!opts.quiet, noTimestamps: opts.timestamps === false, shard: opts.shard, processors });
+    });
+
+  program
+    .command('merge')
+    .description('combine the partial results of `plusmix run --shard k/n` into the output of a single run')
+    .argument('<parts...>', 'the .shard-k-of-n.json files')
+    .option('-o, --output <file>', 'write the .out here (default: stdout)')
+    .action(async (parts: string[], opts: { output?: string }) => {
+      const { mergeCommand } = await import('./run.js');
+      exitCode = await mergeCommand(parts, opts);
     });
 
   program

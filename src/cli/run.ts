@@ -17,6 +17,71 @@ export interface RunOptions {
   quiet?: boolean;
   /** deterministic output: no dates or timing block */
   noTimestamps?: boolean;
+  /** MONTECARLO: run only the k-th of n slices of the replications (`k/n`) */
+  shard?: string;
+  /** worker threads (overrides ANALYSIS: PROCESSORS) */
+  processors?: number;
+}
+
+const MONTECARLO_HEADER = /^[ \t]*MONT[A-Z]*[ \t]*:/im;
+
+function parseShard(spec: string): { k: number; n: number } | null {
+  const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
+  if (!m) return null;
+  const k = Number(m[1]);
+  const n = Number(m[2]);
+  return k >= 1 && n >= 1 && k <= n ? { k, n } : null;
+}
+
+/** A MONTECARLO input: the study's summary .out, or with --shard a partial result to merge later. */
+async function runMonteCarloCommand(file: string, text: string, opts: RunOptions): Promise<number> {
+  const { runMonteCarlo } = await import('./montecarlo.js');
+  let shard: { k: number; n: number } | undefined;
+  if (opts.shard !== undefined) {
+    const s = parseShard(opts.shard);
+    if (!s) {
+      process.stderr.write(`plusmix: --shard ${opts.shard}: expected k/n with 1 <= k <= n, e.g. --shard 2/10\n`);
+      return 1;
+    }
+    shard = s;
+  }
+  const res = runMonteCarlo(text, file, { ...(shard ? { shard } : {}), ...(opts.processors ? { processors: opts.processors } : {}) });
+  for (const d of res.diagnostics) {
+    if (d.severity === 'note' || (d.severity === 'warning' && opts.quiet)) continue;
+    process.stderr.write(formatDiagnostic(d, text) + '\n');
+  }
+  const base = file.replace(/\.[^./\\]*$/, '');
+  const target = shard && res.exitCode === 0 && res.partial !== undefined ? resolve(`${base}.shard-${shard.k}-of-${shard.n}.json`) : resolve(opts.output ?? defaultOutPath(file));
+  try {
+    writeFileAtomic(target, shard && res.exitCode === 0 && res.partial !== undefined ? res.partial : res.outText);
+  } catch (e) {
+    process.stderr.write(`plusmix: cannot write ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  if (res.exitCode === 0 && !opts.quiet) process.stderr.write(`plusmix: wrote ${target}\n`);
+  return res.exitCode;
+}
+
+/** `plusmix merge PARTS... [-o FILE]`: combine the partial results of the shards of one study. */
+export async function mergeCommand(parts: string[], opts: { output?: string }): Promise<number> {
+  const { mergeParts } = await import('./montecarlo.js');
+  let texts: string[];
+  try {
+    texts = parts.map((p) => readFileSync(p, 'utf8'));
+  } catch (e) {
+    process.stderr.write(`plusmix: cannot read ${(e as NodeJS.ErrnoException).path ?? ''}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 1;
+  }
+  let out: string;
+  try {
+    out = mergeParts(texts);
+  } catch (e) {
+    process.stderr.write(`plusmix merge: ${(e as Error).message}\n`);
+    return 1;
+  }
+  if (opts.output) writeFileAtomic(resolve(opts.output), out);
+  else process.stdout.write(out);
+  return 0;
 }
 
 export function defaultOutPath(file: string): string {
@@ -31,6 +96,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     process.stderr.write(`plusmix: cannot read input file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
     return 1;
   }
+  if (MONTECARLO_HEADER.test(text)) return runMonteCarloCommand(file, text, opts);
   // progress only for a terminal, and not with --quiet
   const progress = !opts.quiet && process.stderr.isTTY ? createProgress(process.stderr) : null;
   const outPath = resolve(opts.output ?? defaultOutPath(file));

@@ -13,10 +13,23 @@ export interface ParallelResult {
   data: Map<number, string>;
 }
 
-/** the worker module next to this one (worker.ts when running from source under tsx, worker.js when built) */
-function workerUrl(): URL {
+/**
+ * Start the worker module next to this one. Built (worker.js) it is loaded directly; from source under tsx
+ * (worker.ts) the loader is not inherited by worker threads, so a small bootstrap registers tsx first. A
+ * failure to load is reported through the port like any other worker error (the main thread is blocked).
+ */
+function startWorker(workerData: Record<string, unknown>, transferList: MessagePort[]): Worker {
   const self = import.meta.url;
-  return new URL(self.endsWith('.ts') ? './worker.ts' : './worker.js', self);
+  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData, transferList });
+  const api = import.meta.resolve('tsx/esm/api');
+  const target = new URL('./worker.ts', self).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); }).catch((e) => {
+    const wt = require('node:worker_threads');
+    wt.workerData.port.postMessage({ error: String((e && e.stack) || e) });
+    Atomics.add(wt.workerData.counter, 0, 1);
+    Atomics.notify(wt.workerData.counter, 0);
+  });`;
+  return new Worker(code, { eval: true, workerData, transferList });
 }
 
 export function runParallel(text: string, path: string, estimation: EstimationOptionsInput, reps: number[], processors: number, keepData: number[]): ParallelResult {
@@ -28,7 +41,7 @@ export function runParallel(text: string, path: string, estimation: EstimationOp
     const mine = reps.filter((_, i) => i % n === w);
     const { port1, port2 } = new MessageChannel();
     ports.push(port1);
-    workers.push(new Worker(workerUrl(), { workerData: { text, path, estimation, reps: mine, keepData: keepData.filter((r) => mine.includes(r)), port: port2, counter }, transferList: [port2] }));
+    workers.push(startWorker({ text, path, estimation, reps: mine, keepData: keepData.filter((r) => mine.includes(r)), port: port2, counter }, [port2]));
   }
   const records: RepRecord[] = [];
   const data = new Map<number, string>();

@@ -61,7 +61,7 @@ function distribution(title: string, xs: number[], indent: string): string[] {
     const expected = mean + sd * normalQuantile(1 - p);
     const observed = xs.filter((x) => x > expected).length / n;
     const idx = Math.min(n - 1, Math.max(0, Math.ceil((1 - p) * n) - 1));
-    lines.push(`${indent}${fmtF(p, 10, 3)}${fmtF(observed, 12, 3)}${fmtF(expected, 17, 3)}${fmtF(sorted[idx], 15, 3)}`);
+    lines.push(`${indent}${fmtF(p, 12, 3)}${fmtF(observed, 12, 3)}${fmtF(expected, 17, 3)}${fmtF(sorted[idx], 15, 3)}`);
   }
   lines.push('');
   return lines;
