@@ -105,6 +105,7 @@ export function runSettings(ast: InputFile): RunSettings {
   if ((o = get('ADAPTIVE'))) e.integration = { ...(e.integration ?? {}), adaptive: keyword(file, o) === 'ON' };
   let processors = 1;
   if ((o = get('PROCESSORS'))) processors = Math.max(1, Math.floor(one(file, o)));
+  e.processors = processors;
   const out = new Set<string>();
   for (const opt of findCommand(ast, 'OUTPUT')?.options ?? []) out.add(opt.name);
   if (out.has('TECH8')) e.tech8 = true;

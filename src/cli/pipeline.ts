@@ -33,6 +33,8 @@ export interface PipelineOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** where the .out goes (default: next to the input); plot files are written beside it */
   outPath?: string;
+  /** worker threads for the random starts; overrides ANALYSIS: PROCESSORS (`plusmix run --processors n`) */
+  processors?: number;
 }
 
 export interface PipelineResult {
@@ -123,6 +125,10 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
     const ast = parsed.ast;
     const inputDir = dirname(resolve(path));
     const settings = runSettings(ast);
+    if (opts.processors) {
+      settings.processors = opts.processors;
+      settings.estimation.processors = opts.processors;
+    }
     const loaded = loadData(ast, inputDir);
     diagnostics.push(...loaded.diagnostics);
     let ds = loaded.dataset;

@@ -102,7 +102,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const outPath = resolve(opts.output ?? defaultOutPath(file));
   let res: ReturnType<typeof runPipeline>;
   try {
-    res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date(), outPath, ...(progress ? { onProgress: progress.onProgress } : {}) });
+    res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date(), outPath, ...(opts.processors ? { processors: opts.processors } : {}), ...(progress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress?.stop();
   }

@@ -10,11 +10,12 @@
 //   integrate.ts  cluster likelihood by quadrature over eta_j (D > 0), its gradient, cluster scores,
 //                 adaptive proposals, class posteriors and EAP
 //   em.ts         closed-form M steps (GEM blocks) for D = 0
-//   optimize.ts   EMA driver (EM then BFGS), phases of frozen quadrature nodes for D > 0
+//   optimize.ts   EMA driver (EM then BFGS), phases of frozen quadrature nodes for D > 0, coarse-to-fine
 //   starts.ts     default start values, random-start perturbations and seeds (pure-rand)
 //   se.ts         ML / MLR / MLF covariance, scaling correction, condition number, warnings
 //   fit.ts        AIC / BIC / aBIC, class counts, entropy, classification tables
-//   estimate.ts   estimate(ir, dataset, options) -> EstimationResult (random-starts stages)
+//   estimate.ts   estimate(ir, dataset, options) -> EstimationResult (random-starts stages, progress)
+//   parallel.ts   PROCESSORS = n: a random-starts stage over worker threads (worker.ts), same results
 export { estimate } from './estimate.js';
 export type { EstimationOptions, EstimationOptionsInput, Estimator, Algorithm, IntegrationType, ProgressEvent } from './options.js';
 export { resolveOptions } from './options.js';

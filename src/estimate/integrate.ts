@@ -516,7 +516,7 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
  * the current proposals (adaptive). A cluster whose posterior covariance is not positive definite
  * keeps the prior, as Mplus falls back to non-adaptive integration.
  */
-export function freezeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState, adaptFromCurrent: boolean): boolean {
+export function freezeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState, adaptFromCurrent: boolean, maxPasses = ADAPT_PASSES): boolean {
   const D = m.D, J = m.clusters!.J;
   if (!prepare(m, ws)) return false;
   const ld = preparePsi(m, st);
@@ -532,7 +532,7 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
   // points) in the prior metric gives poor first posterior moments
   const S = new Float64Array(D * D);
   for (let j = 0; j < J; j++) {
-    for (let pass = 0; pass < ADAPT_PASSES; pass++) {
+    for (let pass = 0; pass < maxPasses; pass++) {
       const moved = adaptCluster(m, ws, st, j, ld, S, L, priorLogDet);
       if (moved === null) return false;
       if (moved < 1e-4) break;
@@ -541,8 +541,10 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
   return true;
 }
 
-/** Maximum re-centring passes per cluster in freezeProposals. */
+/** Maximum re-centring passes per cluster in freezeProposals (from the prior; from proposals that
+ *  were already adapted at nearby parameter values, optimize.ts asks for REFRESH_PASSES). */
 const ADAPT_PASSES = 20;
+export const REFRESH_PASSES = 3;
 
 /** One re-centring of cluster j's proposal; returns the largest move of the centre in proposal SDs, null on failure. */
 function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, ld: number, S: Float64Array, L: Float64Array, priorLogDet: number): number | null {

@@ -16,7 +16,7 @@ import type { EMPlan } from './em.js';
 import { mStep } from './em.js';
 import type { EstimationOptions } from './options.js';
 import type { IntegrationState } from './integrate.js';
-import { freezeProposals, logLikIntegrated } from './integrate.js';
+import { freezeProposals, logLikIntegrated, REFRESH_PASSES } from './integrate.js';
 
 /** EMA: relative loglikelihood change below which EM hands over to quasi-Newton ([ours]) */
 const EMA_SWITCH = 1e-5;
@@ -205,6 +205,12 @@ function bfgs(o: Objective, theta: Float64Array, ll0: number, lim: RunLimits, bo
 
 /** Maximum number of adapt-and-optimize phases with numerical integration. */
 const MAX_PHASES = 8;
+/** Coarse stage: quasi-Newton iterations per phase and number of phases. A coarse rule with frozen
+ *  nodes is a poor approximation away from the point where the nodes were placed (the likelihood can
+ *  even grow without bound in the variance of a class-logit random intercept), so its phases are
+ *  short and the nodes are re-centred often. */
+const COARSE_QN = 5;
+const COARSE_PHASES = 12;
 
 /**
  * The optimizer for every model: runEMA directly without random effects; with numerical
@@ -221,14 +227,18 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
   if (!o.intg) return runEMA(o, plan, theta0, opts, lim, post);
   const fine = o.intg;
   o.qnH = null;
-  if (!o.coarse) return phases(o, plan, theta0, opts, lim, post, false);
+  if (!o.coarse) return phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES);
   try {
     o.intg = o.coarse;
-    const c = phases(o, plan, theta0, opts, lim, post, false);
+    setTheta(o.m, theta0);
+    const placed = freezeProposals(o.m, o.ws, o.coarse, false) && freezeProposals(o.m, o.ws, o.coarse, true);
+    const c = placed
+      ? phases(o, plan, theta0, opts, { ...lim, qnIterations: Math.min(lim.qnIterations, COARSE_QN) }, post, true, COARSE_PHASES, true)
+      : phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES);
     if (lim.coarseOnly || !Number.isFinite(c.ll)) return c;
     fine.center.set(o.coarse.center); fine.chol.set(o.coarse.chol); fine.logdet.set(o.coarse.logdet);
     o.intg = fine;
-    const f = phases(o, plan, c.theta, opts, lim, post, true);
+    const f = phases(o, plan, c.theta, opts, lim, post, true, MAX_PHASES);
     for (const it of f.iterations) c.iterations.push({ ...it, iteration: c.iterations.length + 1 });
     f.iterations = c.iterations;
     return f;
@@ -237,17 +247,28 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
   }
 }
 
-/** Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior. */
-function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean): RunResult {
+/**
+ * Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior.
+ * `guarded` (coarse stage): a phase is kept only if the loglikelihood at its end, with the nodes
+ * re-centred there, beats the one at its start; otherwise the stage stops at the start of that phase
+ * (a coarse rule with frozen nodes can be driven far from the true likelihood).
+ */
+function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean, maxPhases: number, guarded = false): RunResult {
   const st = o.intg!;
   setTheta(o.m, theta0);
-  if (!freezeProposals(o.m, o.ws, st, adapted)) return runEMA(o, plan, theta0, opts, lim, post);
+  if (!freezeProposals(o.m, o.ws, st, adapted, REFRESH_PASSES)) return runEMA(o, plan, theta0, opts, lim, post);
+  let kept = { theta: Float64Array.from(theta0), ll: guarded ? evalLL(o, theta0) : -Infinity };
   let res = runEMA(o, plan, theta0, opts, lim, post);
   const its = [...res.iterations];
-  for (let phase = 1; phase < MAX_PHASES && Number.isFinite(res.ll); phase++) {
+  for (let phase = 1; phase < maxPhases && Number.isFinite(res.ll); phase++) {
     setTheta(o.m, res.theta);
-    if (!freezeProposals(o.m, o.ws, st, true)) break;
+    // the first adaptation starts from the prior and needs many re-centring passes, later ones few
+    if (!freezeProposals(o.m, o.ws, st, true, phase === 1 && !adapted ? undefined : REFRESH_PASSES)) break;
     const before = evalLL(o, res.theta);
+    if (guarded) {
+      if (!(before > kept.ll)) { res = { ...res, theta: kept.theta, ll: kept.ll, converged: false }; break; }
+      kept = { theta: Float64Array.from(res.theta), ll: before };
+    }
     const next = runEMA(o, plan, res.theta, opts, lim, post);
     for (const it of next.iterations) its.push({ ...it, iteration: its.length + 1 });
     const moved = Math.abs(next.ll - before) + Math.abs(before - res.ll);

@@ -36,6 +36,8 @@ export interface EstimationOptions {
   integration: { type: IntegrationType; points: number; adaptive: boolean };
   /** keep TECH8 iteration records of the best start */
   tech8: boolean;
+  /** PROCESSORS: worker threads for the random starts (results do not depend on it) */
+  processors: number;
   /** progress reports for a progress bar (throttled to a few calls per second, estimate.ts) */
   onProgress?: (e: ProgressEvent) => void;
 }
@@ -83,6 +85,7 @@ export function resolveOptions(
     minVariance: 1e-4,
     integration: { type: 'STANDARD', points: 15, adaptive: true },
     tech8: false,
+    processors: 1,
   };
   const { integration, ...rest } = input;
   const out: EstimationOptions = { ...d };
