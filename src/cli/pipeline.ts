@@ -177,7 +177,8 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
     });
     if (plots) outInput.plots = plots;
     // Mplus prints UNIVARIATE SAMPLE STATISTICS by default without mixture (ex3.1, ex9.2c), with mixture only for SAMPSTAT
-    if (outInput.dataSummary && !settings.output.has('SAMPSTAT') && ir.mixture) delete outInput.dataSummary.univariate;
+    // Mplus 8.x prints UNIVARIATE SAMPLE STATISTICS of continuous variables by default, mixture runs included
+    // (ex10.4.out: TWOLEVEL MIXTURE without SAMPSTAT)
     const outText = writeOut(outInput);
     const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION });
     return { exitCode: 0, outText, json, files, diagnostics, result };
