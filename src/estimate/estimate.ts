@@ -250,7 +250,12 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
   const key = (r: ParamRow) => `${r.level}|${r.kind}|${r.lhs}|${r.rhs}|${r.index ?? ''}`;
   const freeSomewhere = new Set(ir.rows.filter((r) => r.par > 0).map(key));
   const classLogitLatent = new Set(ir.latent.filter((l) => l.kind === 'classIntercept').map((l) => l.name));
-  const regressedClassLogit = new Set(ir.rows.filter((r) => r.kind === 'regression' && classLogitLatent.has(r.lhs)).map((r) => r.lhs));
+  // `c#1 ON w` at the between level makes the printed variance of C#1 a residual variance
+  const regressedClassLogit = new Set(
+    ir.rows
+      .filter((r) => (r.kind === 'regression' && classLogitLatent.has(r.lhs)) || (r.kind === 'classRegression' && r.level === 'between'))
+      .map((r) => (r.kind === 'classRegression' ? `${r.lhs}#${r.index}` : r.lhs)),
+  );
   const hasClassRegression = ir.rows.some((r) => r.kind === 'classRegression');
   const printedLatent = new Set<string>();
   for (const row of ir.rows) {

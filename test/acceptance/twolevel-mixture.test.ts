@@ -40,7 +40,7 @@ test('(a) Fig. 3 two-level regression mixture: 11 generating values within 2 SE,
     ['1', 'within', 'Y ON', 'X', -1.1], ['2', 'within', 'Y ON', 'X', 0.5], ['1', 'within', 'Residual Variances', 'Y', 1],
     [null, null, 'C#1 ON', 'X', 1], ['1', 'between', 'Intercepts', 'Y', 3], ['2', 'between', 'Intercepts', 'Y', 0],
     ['1', 'between', 'Y ON', 'W', 0.5], ['1', 'between', 'Residual Variances', 'Y', 0.5], [null, null, 'Intercepts', 'C#1', 0],
-    [null, 'between', 'C#1 ON', 'W', 1], [null, 'between', 'Variances', 'C#1', 0.5],
+    [null, 'between', 'C#1 ON', 'W', 1], [null, 'between', 'Residual Variances', 'C#1', 0.5],
   ];
   for (const [cls, level, block, name, v] of truth) {
     const e = find(cls, level, block, name);
