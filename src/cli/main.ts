@@ -43,10 +43,21 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-timestamps', 'no dates or timing block in the .out (byte-identical reruns)')
     .option('--shard <k/n>', 'MONTECARLO: run only the k-th of n slices of the replications (merge them with `plusmix merge`)')
     .option('--processors <n>', 'worker threads (overrides ANALYSIS: PROCESSORS)')
-    .action(async (file: string, opts: { output?: string; json?: string; quiet?: boolean; timestamps?: boolean; shard?: string; processors?: string }) => {
+    .option('--starts <n1,n2>', 'random starts: initial-stage sets and final-stage optimizations (overrides ANALYSIS: STARTS)')
+    .action(async (file: string, opts: { output?: string; json?: string; quiet?: boolean; timestamps?: boolean; shard?: string; processors?: string; starts?: string }) => {
       const { runCommand } = await import('./run.js');
       const processors = opts.processors !== undefined ? Math.max(1, Math.floor(Number(opts.processors)) || 1) : undefined;
-      exitCode = await runCommand(file, { output: opts.output, json: opts.json, quiet: !!opts.quiet, noTimestamps: opts.timestamps === false, shard: opts.shard, processors });
+      let starts: [number, number] | undefined;
+      if (opts.starts !== undefined) {
+        const m = /^\s*(\d+)\s*[, ]\s*(\d+)\s*$/.exec(opts.starts);
+        if (!m || Number(m[2]) > Number(m[1])) {
+          process.stderr.write(`plusmix: --starts ${opts.starts}: expected two numbers n1,n2 with n2 <= n1, e.g. --starts 20,4\n`);
+          exitCode = 1;
+          return;
+        }
+        starts = [Number(m[1]), Number(m[2])];
+      }
+      exitCode = await runCommand(file, { output: opts.output, json: opts.json, quiet: !!opts.quiet, noTimestamps: opts.timestamps === false, shard: opts.shard, processors, starts });
     });
 
   program

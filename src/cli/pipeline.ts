@@ -35,6 +35,8 @@ export interface PipelineOptions {
   outPath?: string;
   /** worker threads for the random starts; overrides ANALYSIS: PROCESSORS (`plusmix run --processors n`) */
   processors?: number;
+  /** overrides ANALYSIS: STARTS (`plusmix run --starts "n1 n2"`) */
+  starts?: [number, number];
 }
 
 export interface PipelineResult {
@@ -125,6 +127,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
     const ast = parsed.ast;
     const inputDir = dirname(resolve(path));
     const settings = runSettings(ast);
+    if (opts.starts) settings.estimation.starts = opts.starts;
     if (opts.processors) {
       settings.processors = opts.processors;
       settings.estimation.processors = opts.processors;

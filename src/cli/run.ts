@@ -21,6 +21,8 @@ export interface RunOptions {
   shard?: string;
   /** worker threads (overrides ANALYSIS: PROCESSORS) */
   processors?: number;
+  /** random starts (overrides ANALYSIS: STARTS) */
+  starts?: [number, number];
 }
 
 const MONTECARLO_HEADER = /^[ \t]*MONT[A-Z]*[ \t]*:/im;
@@ -102,7 +104,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const outPath = resolve(opts.output ?? defaultOutPath(file));
   let res: ReturnType<typeof runPipeline>;
   try {
-    res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date(), outPath, ...(opts.processors ? { processors: opts.processors } : {}), ...(progress ? { onProgress: progress.onProgress } : {}) });
+    res = runPipeline(text, file, { clock: opts.noTimestamps ? null : () => new Date(), outPath, ...(opts.processors ? { processors: opts.processors } : {}), ...(opts.starts ? { starts: opts.starts } : {}), ...(progress ? { onProgress: progress.onProgress } : {}) });
   } finally {
     progress?.stop();
   }
