@@ -1,8 +1,9 @@
 // Chevrotain CST parsers, one per kind of command body (see segment.ts and
 // tokens.ts). They only describe the shape of the text; what a statement
 // means (variance vs mean, label scope, canonical option names ...) is decided
-// by the CST -> AST visitors in src/syntax. Error recovery is on, so one run
-// reports several problems.
+// by the CST -> AST visitors in src/syntax. Each parser has a twin without
+// error recovery for the first attempt (faster); the recovering one re-parses
+// a body with errors, so one run reports several problems (see parseBody).
 import { CstParser, type CstNode, type IToken, type IRecognitionException } from 'chevrotain';
 import * as T from './tokens.js';
 
@@ -11,8 +12,9 @@ import * as T from './tokens.js';
 // split at `;`, with balanced parentheses.
 
 export class OptionParser extends CstParser {
-  constructor() {
-    super(T.optionTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'onlyOffset' });
+  /** `recovery`: see parseBody (a parser without error recovery is faster on valid input). */
+  constructor(recovery = true) {
+    super(T.optionTokens, { recoveryEnabled: recovery, maxLookahead: 2, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
   }
 
@@ -59,8 +61,9 @@ export class OptionParser extends CstParser {
 // (warning at the end of a command, as Mplus does; error elsewhere).
 
 export class ModelParser extends CstParser {
-  constructor() {
-    super(T.modelTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset' });
+  /** `recovery`: see parseBody (a parser without error recovery is faster on valid input). */
+  constructor(recovery = true) {
+    super(T.modelTokens, { recoveryEnabled: recovery, maxLookahead: 3, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
   }
 
@@ -204,8 +207,9 @@ export class ModelParser extends CstParser {
 // < + - < * / < unary - < ** right-assoc) is applied by the visitor.
 
 export class ExprParser extends CstParser {
-  constructor() {
-    super(T.exprTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset' });
+  /** `recovery`: see parseBody (a parser without error recovery is faster on valid input). */
+  constructor(recovery = true) {
+    super(T.exprTokens, { recoveryEnabled: recovery, maxLookahead: 3, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
   }
 
@@ -386,15 +390,42 @@ export const optionParser = new OptionParser();
 export const modelParser = new ModelParser();
 export const exprParser = new ExprParser();
 
+/**
+ * Twins without error recovery: valid input (the common case) is parsed by
+ * these first, which is faster; only a body with errors is parsed again by the
+ * recovering parser above, which reports several problems in one run.
+ */
+const fastTwin = new Map<OptionParser | ModelParser | ExprParser, OptionParser | ModelParser | ExprParser>([
+  [optionParser, new OptionParser(false)],
+  [modelParser, new ModelParser(false)],
+  [exprParser, new ExprParser(false)],
+]);
+
 export interface CstResult {
   cst: CstNode;
   errors: IRecognitionException[];
 }
 
-/** Parse a token vector with the given parser's `body` rule. */
+/**
+ * Parse a token vector without error recovery: the CST, or null when the input
+ * has a syntax error (then parse it with parseBody to get the diagnostics).
+ */
+export function tryParseBody(parser: OptionParser | ModelParser | ExprParser, tokens: IToken[]): CstNode | null {
+  const fast = fastTwin.get(parser)!;
+  fast.input = tokens;
+  const cst = fast.body();
+  return fast.errors.length === 0 ? cst : null;
+}
+
+/** Parse a token vector with the given (recovering) parser's `body` rule. */
 export function parseBody(parser: OptionParser | ModelParser | ExprParser, tokens: IToken[]): CstResult {
+  const fast = fastTwin.get(parser);
+  if (fast) {
+    fast.input = tokens;
+    const cst = fast.body();
+    if (fast.errors.length === 0) return { cst, errors: [] };
+  }
   parser.input = tokens;
   const cst = parser.body();
   return { cst, errors: parser.errors.slice() };
 }
-

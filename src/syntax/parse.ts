@@ -3,19 +3,21 @@
 // Pipeline: grammar/segment.ts blanks comments and finds command headers;
 // each body is tokenized and parsed by the Chevrotain lexer/parser of its kind
 // (grammar/); the visitors in this folder turn the CSTs into AST nodes and
-// report problems with spans. Only `parseOrThrow` throws (a PlusmixError).
+// report problems with spans. Long MODEL / expression bodies go through these
+// steps in pieces (inPieces) to keep memory and garbage collection small. Only `parseOrThrow` throws (a PlusmixError).
 import type { IToken, Lexer } from 'chevrotain';
-import type { Command, Expr, InputFile, OptionNode } from './ast.js';
+import type { CstNode } from 'chevrotain';
+import type { Command, ConstraintStatement, DefineStatement, Expr, InputFile, OptionNode } from './ast.js';
 import { PlusmixError, hasErrors, type Diagnostic } from './diagnostics.js';
 import { LineIndex } from './cst.js';
 import { Ctx, shiftTokens } from './context.js';
 import { resolveHeader } from './options.js';
 import { visitOptionsBody } from './visit-options.js';
-import { visitModelBody } from './visit-model.js';
+import { visitModelBody, type ModelBody } from './visit-model.js';
 import { exprToAst, visitConstraintBody, visitDefineBody } from './visit-expr.js';
 import { segment } from '../../grammar/segment.js';
 import { exprLexer, modelLexer, optionLexer } from '../../grammar/tokens.js';
-import { exprParser, modelParser, optionParser, parseBody } from '../../grammar/parsers.js';
+import { exprParser, modelParser, optionParser, parseBody, tryParseBody, type ExprParser, type ModelParser } from '../../grammar/parsers.js';
 
 /** Mplus reads only the first 90 columns of an input line (syntax.md §1.6). */
 export const MAX_LINE = 90;
@@ -77,6 +79,11 @@ export function parseInput(text: string, path: string): ParseResult {
           break;
         }
         case 'define': {
+          const pieces: DefineStatement[] = [];
+          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (cst) => pieces.push(...visitDefineBody(ctx, cst)))) {
+            commands.push({ kind: 'Define', headerSpan, statements: pieces, span });
+            break;
+          }
           const toks = lex(ctx, exprLexer, body, s.bodyStart, 'DEFINE');
           const r = parseBody(exprParser, toks);
           ctx.syntaxErrors(r.errors, 'DEFINE', s.bodyEnd);
@@ -84,11 +91,19 @@ export function parseInput(text: string, path: string): ParseResult {
           break;
         }
         case 'model': {
-          const toks = lex(ctx, modelLexer, body, s.bodyStart, h.canonical);
-          const r = parseBody(modelParser, toks);
-          ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
           const indirectMode = h.variant === 'MODEL INDIRECT';
-          const m = visitModelBody(ctx, r.cst, h.canonical, indirectMode);
+          let m: ModelBody = { statements: [], indirect: [] };
+          const visitPiece = (cst: CstNode) => {
+            const p = visitModelBody(ctx, cst, h.canonical, indirectMode);
+            for (const x of p.statements) m.statements.push(x);
+            for (const x of p.indirect) m.indirect.push(x);
+          };
+          if (!inPieces(ctx, modelLexer, modelParser, body, s.bodyStart, visitPiece)) {
+            const toks = lex(ctx, modelLexer, body, s.bodyStart, h.canonical);
+            const r = parseBody(modelParser, toks);
+            ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
+            m = visitModelBody(ctx, r.cst, h.canonical, indirectMode);
+          }
           const cmd: Command = { kind: 'Model', variant: h.variant, classLabel: h.classLabel, headerSpan, statements: m.statements, span };
           if (indirectMode) cmd.indirect = m.indirect;
           commands.push(cmd);
@@ -98,6 +113,11 @@ export function parseInput(text: string, path: string): ParseResult {
           if (h.variant === 'MODEL PRIORS') {
             if (body.trim()) ctx.warn(headerSpan, 'W_UNSUPPORTED', 'MODEL PRIORS (Bayesian priors) is not supported; its statements are not read.', h.canonical);
             commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: [], span });
+            break;
+          }
+          const pieces: ConstraintStatement[] = [];
+          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (cst) => pieces.push(...visitConstraintBody(ctx, cst, h.canonical)))) {
+            commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: pieces, span });
             break;
           }
           const toks = lex(ctx, exprLexer, body, s.bodyStart, h.canonical);
@@ -152,6 +172,36 @@ function isHeader(words: string[], previous: string[] | null): boolean {
   const h = resolveHeader(words);
   if (!h) return false;
   if (previous && h.kind === 'model' && h.variant === 'MODEL' && h.classLabel.length && resolveHeader(previous)?.kind === 'title') return false;
+  return true;
+}
+
+/** MODEL and expression bodies longer than this are read in pieces (see inPieces). */
+const PIECE_CHARS = 4_096;
+
+/**
+ * Lex, parse and visit a long MODEL or expression body in pieces that each end
+ * at a `;` (a statement boundary in these bodies), so that the tokens and CST
+ * of a piece are garbage soon after they are made: on a large input this saves
+ * most of the garbage collector's work. Returns false, with no diagnostics
+ * left behind, when the body is short or any piece has a lexing or syntax
+ * error: the caller then parses the whole body at once with error recovery,
+ * so messages never depend on where the pieces were cut.
+ */
+function inPieces(ctx: Ctx, lexer: Lexer, parser: ModelParser | ExprParser, body: string, base: number, visit: (cst: CstNode) => void): boolean {
+  if (body.length <= PIECE_CHARS) return false;
+  const mark = ctx.diagnostics.length;
+  for (let a = 0; a < body.length; ) {
+    const semi = body.indexOf(';', a + PIECE_CHARS);
+    const b = semi < 0 ? body.length : semi + 1;
+    const r = lexer.tokenize(body.slice(a, b));
+    const cst = r.errors.length ? null : tryParseBody(parser, shiftTokens(r.tokens, base + a));
+    if (!cst) {
+      ctx.diagnostics.length = mark;
+      return false;
+    }
+    visit(cst);
+    a = b;
+  }
   return true;
 }
 

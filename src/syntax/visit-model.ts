@@ -277,7 +277,10 @@ const DERIVED = /^([A-Za-z_][A-Za-z0-9_]*?)(?:#(\d+))?(?:\$(\d+))?$/;
 /** `c#1` -> class index 1, `u1$2` -> threshold 2; anything else keeps the whole text as the name. */
 export function varName(ctx: Ctx, t: IToken): VarName {
   const span = ctx.tokSpan(t);
-  const m = DERIVED.exec(t.image);
+  const img = t.image;
+  // most names have no derived suffix: skip the regex
+  if (img.indexOf('#') < 0 && img.indexOf('$') < 0) return { name: img, upper: img.toUpperCase(), span };
+  const m = DERIVED.exec(img);
   if (m && (m[2] !== undefined || m[3] !== undefined)) {
     const v: VarName = { name: m[1], upper: m[1].toUpperCase(), span };
     if (m[2] !== undefined) v.classIndex = Number(m[2]);
@@ -288,9 +291,9 @@ export function varName(ctx: Ctx, t: IToken): VarName {
 }
 
 function item(ctx: Ctx, node: CstNode): ParamItem | null {
-  const from = tokens(node, 'from')[0];
+  const from = tok(node, 'from');
   if (!from) return null;
-  const to = tokens(node, 'to')[0];
+  const to = tok(node, 'to');
   let target: VarRef;
   if (to) {
     target = { kind: 'Range', from: varName(ctx, from), to: varName(ctx, to), span: ctx.span(from.startOffset, to.startOffset + to.image.length) };
@@ -303,7 +306,7 @@ function item(ctx: Ctx, node: CstNode): ParamItem | null {
   const modTok = tok(node, 'mod');
   const numTok = tok(node, 'num');
   const signTok = tok(node, 'sign');
-  const numVal = numTok ? { value: Number(((signTok?.image === '-' ? '-' : '') + numTok.image).replace(/[dD]/, 'e')), end: numTok.startOffset + numTok.image.length } : null;
+  const numVal = numTok ? { value: fortranNumber(numTok.image, signTok?.image === '-'), end: numTok.startOffset + numTok.image.length } : null;
   let mod: Modifier | undefined;
   if (modTok?.image === '~') {
     ctx.warn(ctx.span(modTok.startOffset, numVal?.end ?? modTok.startOffset + 1), 'W_UNSUPPORTED', 'Target rotation values (~) are not supported; this value is ignored.', 'MODEL');
@@ -317,6 +320,12 @@ function item(ctx: Ctx, node: CstNode): ParamItem | null {
     res.span = ctx.span(startOf(node), mod.span.end.offset);
   }
   return res;
+}
+
+/** A number token's value; Fortran writes exponents with D (`1.5D-3`). */
+function fortranNumber(image: string, negative: boolean): number {
+  const v = Number(image.indexOf('d') < 0 && image.indexOf('D') < 0 ? image : image.replace(/[dD]/, 'e'));
+  return negative ? -v : v;
 }
 
 function labels(ctx: Ctx, node: CstNode): LabelGroup | null {
