@@ -12,6 +12,7 @@ import { compileTwoLevel, type Level1VarianceModel, type TwoLevelProblem } from 
 import { TwoLevelLikelihood } from './likelihood.js';
 import { maximize, numericHessian, type Objective } from './optimize.js';
 import { invertSpd } from './dense.js';
+import { fitStatistics } from '../fit.js';
 import { choleskyReparam } from './reparam.js';
 import { level1VarianceFromConstraint } from './constraint.js';
 import { blockOf, matMul, toRows } from './rows.js';
@@ -138,7 +139,7 @@ export function estimateTwoLevel(ir: ModelIR, dataset: Dataset, options: TwoLeve
   const N = prob.nUsed;
   const ll = opt.loglik;
   const fit = opt.converged
-    ? { loglikelihood: ll, parameters: P, scalingCorrection, aic: -2 * ll + 2 * P, bic: -2 * ll + P * Math.log(N), abic: -2 * ll + P * Math.log((N + 2) / 24), n: N }
+    ? fitStatistics(ll, P, N, scalingCorrection)
     : null;
 
   return {

@@ -31,6 +31,7 @@ import { PlusmixError } from '../../syntax/diagnostics.js';
 import { maximize, type Objective } from './optimize.js';
 import { invertSpd } from './dense.js';
 import { blockOf, matMul, toRows } from './rows.js';
+import { fitStatistics } from '../fit.js';
 import type { TwoLevelOptions } from './estimate.js';
 
 function unsupported(message: string, code = 'E_TWOLEVEL_UNSUPPORTED'): PlusmixError {
@@ -515,7 +516,7 @@ export function estimateMultivariate(ir: ModelIR, dataset: Dataset, options: Two
   return {
     terminatedNormally: opt.converged,
     estimator,
-    fit: opt.converged ? { loglikelihood: ll, parameters: P, scalingCorrection, aic: -2 * ll + 2 * P, bic: -2 * ll + P * Math.log(N), abic: -2 * ll + P * Math.log((N + 2) / 24), n: N } : null,
+    fit: opt.converged ? fitStatistics(ll, P, N, scalingCorrection) : null,
     parameters,
     classCounts: null,
     randomStarts: null,
