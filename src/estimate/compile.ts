@@ -16,6 +16,7 @@
 //   class:         P(C = k | x) proportional to exp(a_k + g_k'x), last class 0
 
 import type { ModelIR, ParamRow } from '../model/ir.js';
+import { classPatterns } from '../model/ir.js';
 import type { Dataset } from '../data/dataset.js';
 import { PlusmixError } from '../syntax/diagnostics.js';
 
@@ -29,10 +30,23 @@ export interface ItemInfo {
 
 export interface CompiledModel {
   n: number;
+  /**
+   * Number of classes. With a within-level class variable c (Kw classes) and a between-level class
+   * variable cb (Kb classes) the engine's "classes" are the Kw * Kb class patterns, in Mplus order
+   * (CLASSES order, last class variable fastest); wOf / bOf give each pattern's within and between
+   * class. A person of cluster j in between class m can only be in the patterns with bOf = m.
+   */
   K: number;
+  Kw: number;
+  Kb: number;
+  wOf: Int32Array;
+  bOf: Int32Array;
+  /** printed label per pattern: '1', '2' (one class variable) or '1.2' (two) */
   classLabels: string[];
-  /** name of the class variable ('' without classes) */
+  /** name of the within-level class variable ('' without one) */
   classVariable: string;
+  /** name of the between-level class variable ('' without one) */
+  betweenClassVariable: string;
   contNames: string[];
   covNames: string[];
   factorNames: string[];
@@ -72,6 +86,11 @@ export interface CompiledModel {
   nomB: Int32Array; // K*nNomA*X
   clsA: Int32Array; // K
   clsG: Int32Array; // K*X
+  /** `c#k ON cb#m`: added to the class logit of pattern (k, m), K */
+  clsAB: Int32Array;
+  /** between-level class logits [cb#m] (Kb) and `cb ON w` (Kb*X, covariates read from the cluster's first person) */
+  bA: Int32Array;
+  bG: Int32Array;
   nFree: number;
   /** one representative row per free parameter (for labels and start values) */
   parRow: ParamRow[];
@@ -88,7 +107,8 @@ export interface CompiledModel {
   /** random slopes: the loading of y_p on eta_d is the covariate x_q of the person (q, or -1), K*P*D */
   Hx: Int32Array;
   G: Int32Array; // K*D
-  psiB: Int32Array; // D*D (symmetric)
+  /** covariance matrix of eta per between class (Kb*D*D, symmetric) */
+  psiB: Int32Array;
   alphaB: Int32Array; // K*D
   gamB: Int32Array; // K*D*X
   nuB: Int32Array; // K*P
@@ -102,15 +122,34 @@ function err(message: string, code = 'E_ESTIMATE'): PlusmixError {
 
 /** Build the compiled model. Throws PlusmixError for IR features this engine does not handle yet. */
 export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
-  if (ir.classVariables.some((c) => c.level === 'between')) throw err('Between-level class variables are not supported yet.', 'E_UNSUPPORTED');
-  if (ir.classVariables.length > 1) throw err('More than one class variable is not supported yet.', 'E_UNSUPPORTED');
+  const cvs = ir.classVariables;
+  const within = cvs.filter((c) => c.level === 'within'), between = cvs.filter((c) => c.level === 'between');
+  if (within.length > 1) throw err('More than one within-level class variable is not supported yet.', 'E_UNSUPPORTED');
+  if (between.length > 1) throw err('More than one between-level class variable is not supported yet.', 'E_UNSUPPORTED');
   if (ir.twoLevel && !ds.cluster) throw err('TYPE = TWOLEVEL needs a CLUSTER variable.');
-  const cv = ir.classVariables[0];
-  const K = cv ? cv.nClasses : 1;
+  if (between.length && !ir.twoLevel) throw err('A between-level class variable needs TYPE = TWOLEVEL MIXTURE.');
+  const cv = within[0], cbv = between[0];
+  const Kw = cv ? cv.nClasses : 1, Kb = cbv ? cbv.nClasses : 1;
+  const K = Kw * Kb;
+  // patterns in CLASSES order (last class variable fastest)
+  const wOf = new Int32Array(K), bOf = new Int32Array(K);
+  const classLabels: string[] = [];
+  {
+    const pats = classPatterns(ir);
+    pats.forEach((pt, k) => {
+      wOf[k] = cv ? pt[cv.name]! - 1 : 0;
+      bOf[k] = cbv ? pt[cbv.name]! - 1 : 0;
+      classLabels.push(cvs.map((c) => String(pt[c.name])).join('.') || '1');
+    });
+  }
   const classOf = (cls: Record<string, number>): number[] => {
-    if (!cv) return [0];
-    const k = cls[cv.name];
-    return k === undefined ? Array.from({ length: K }, (_, i) => i) : [k - 1];
+    const out: number[] = [];
+    for (let k = 0; k < K; k++) {
+      if (cv && cls[cv.name] !== undefined && cls[cv.name]! - 1 !== wOf[k]) continue;
+      if (cbv && cls[cbv.name] !== undefined && cls[cbv.name]! - 1 !== bOf[k]) continue;
+      out.push(k);
+    }
+    return out;
   };
 
   const obs = new Map(ir.observed.map((o) => [o.name, o]));
@@ -222,10 +261,13 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   }
   const D = etaNames.length;
   const etaIdx = new Map(etaNames.map((nm, d) => [nm, d]));
+  /** within class (0-based) whose logit a latent name like C#2 is, -1 otherwise */
   const classLogitOf = (name: string): number => {
     const mm = /^(.*)#(\d+)$/.exec(name);
     return mm && cv && mm[1] === cv.name ? Number(mm[2]) - 1 : -1;
   };
+  /** patterns whose within class is w */
+  const patternsOfW = (w: number): number[] => Array.from({ length: K }, (_, k) => k).filter((k) => wOf[k] === w);
 
   // ---- slots
   const slotPar: number[] = [], slotValue: number[] = [], slotRow: number[] = [], slotKind: string[] = [];
@@ -240,7 +282,8 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   const nu = fill(K * P), B = fill(K * P * X), lam = fill(K * P * F), alpha = fill(K * F), gam = fill(K * F * X);
   const psi = fill(K * F * F), theta = fill(K * P * P), tau = fill(K * nTau), catB = fill(K * R * X);
   const nomA = fill(K * nNomA), nomB = fill(K * nNomA * X), clsA = fill(K), clsG = fill(K * X);
-  const H = fill(K * P * D), G = fill(K * D), psiB = fill(D * D), alphaB = fill(K * D), gamB = fill(K * D * X), nuB = fill(K * P);
+  const clsAB = fill(K), bA = fill(Kb), bG = fill(Kb * X);
+  const H = fill(K * P * D), G = fill(K * D), psiB = fill(Kb * D * D), alphaB = fill(K * D), gamB = fill(K * D * X), nuB = fill(K * P);
   const constSlot = (v: number): number => { slotPar.push(-1); slotValue.push(v); slotRow.push(-1); slotKind.push('const'); return slotPar.length - 1; };
   const contIdx = new Map(contNames.map((nm, i) => [nm, i]));
   function contIdx0(nm: string): number { return contIdx.get(nm) ?? -1; }
@@ -260,7 +303,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   for (const [nm, d] of etaIdx) {
     const p = contIdx0(nm), kc = classLogitOf(nm);
     if (p >= 0) for (let k = 0; k < K; k++) H[(k * P + p) * D + d] = constSlot(1);
-    if (kc >= 0) G[kc * D + d] = constSlot(1);
+    if (kc >= 0) for (const k of patternsOfW(kc)) G[k * D + d] = constSlot(1);
   }
   const nomItem = (lhs: string): { r: number; c: number } | null => {
     const m = /^(.*)#(\d+)$/.exec(lhs);
@@ -288,7 +331,16 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
       case 'covariance': {
         const rhs = row.kind === 'covariance' ? row.rhs : row.lhs;
         const dR = etaIdx.get(rhs);
-        if (dL !== undefined && dR !== undefined) return set(psiB, dL * D + dR, 'psiB', dR * D + dL);
+        if (dL !== undefined && dR !== undefined) {
+          // the distribution of eta may differ across between classes only
+          const pos = bOf[k]! * D * D + dL * D + dR, prev = psiB[pos]!;
+          if (prev >= 0) {
+            if (slotPar[prev] !== (row.par > 0 ? row.par - 1 : -1) || (row.par === 0 && slotValue[prev] !== row.value))
+              throw err(`Between-level (co)variance of ${row.lhs}${row.kind === 'covariance' ? ' WITH ' + row.rhs : ''} cannot differ across the classes of a within-level class variable.`, 'E_UNSUPPORTED');
+            return;
+          }
+          return set(psiB, pos, 'psiB', bOf[k]! * D * D + dR * D + dL);
+        }
         // zero variance of a non-random intercept / class logit, or covariate (co)variances
         if (row.par === 0 && row.value === 0) return;
         if (covIdx.has(row.lhs) && row.par === 0) return;
@@ -299,7 +351,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
         if (f === undefined) throw unsupported(row);
         const pi = contIdx0(row.rhs), kc = classLogitOf(row.rhs);
         if (pi >= 0) return set(H, (k * P + pi) * D + f, 'H');
-        if (kc >= 0) return set(G, kc * D + f, 'G');
+        if (kc >= 0) { if (wOf[k] === kc) return set(G, k * D + f, 'G'); return; }
         throw unsupported(row);
       }
       case 'regression': {
@@ -311,7 +363,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
         if (q === undefined) throw unsupported(row);
         if (p >= 0) return set(B, (k * P + p) * X + q, 'B');
         const kc = classLogitOf(row.lhs);
-        if (kc >= 0) return set(clsG, kc * X + q, 'classG');
+        if (kc >= 0) { if (wOf[k] === kc) return set(clsG, k * X + q, 'classG'); return; }
         if (dL !== undefined) return set(gamB, (k * D + dL) * X + q, 'gammaB');
         throw unsupported(row);
       }
@@ -377,16 +429,38 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
           break;
         }
         case 'classIntercept': {
-          if (!cv || row.lhs !== cv.name || !row.index || row.index > K) throw unsupported(row);
-          if (row.index === K && row.par > 0) throw err('The logit of the last class is fixed at 0.');
-          // class intercepts are not class-specific: one slot, shared by every pattern
-          if (k === ks[0]) clsA[row.index - 1] = newSlot(row, 'classA');
+          // class logits are not class-specific: one row per logit; within-level logits go to every
+          // pattern with that within class (same row, so one parameter)
+          if (k !== ks[0]) break;
+          if (cbv && row.lhs === cbv.name) {
+            if (!row.index || row.index > Kb) throw unsupported(row);
+            if (row.index === Kb && row.par > 0) throw err('The logit of the last class is fixed at 0.');
+            bA[row.index - 1] = newSlot(row, 'bA');
+            break;
+          }
+          if (!cv || row.lhs !== cv.name || !row.index || row.index > Kw) throw unsupported(row);
+          if (row.index === Kw && row.par > 0) throw err('The logit of the last class is fixed at 0.');
+          for (const kk of patternsOfW(row.index - 1)) clsA[kk] = newSlot(row, 'classA');
           break;
         }
         case 'classRegression': {
+          if (k !== ks[0]) break;
+          if (cbv && row.lhs === cbv.name) {
+            const q = covIdx.get(row.rhs);
+            if (!row.index || row.index >= Kb || q === undefined) throw unsupported(row);
+            bG[(row.index - 1) * X + q] = newSlot(row, 'bG');
+            break;
+          }
+          if (!cv || row.lhs !== cv.name || !row.index) throw unsupported(row);
+          if (cbv && row.rhs === cbv.name) {
+            // `c#k ON cb#m`: the logit of within class k differs in between class m
+            if (!row.rhsIndex || row.rhsIndex > Kb) throw unsupported(row);
+            for (const kk of patternsOfW(row.index - 1)) if (bOf[kk] === row.rhsIndex - 1) clsAB[kk] = newSlot(row, 'classAB');
+            break;
+          }
           const q = covIdx.get(row.rhs);
-          if (!cv || row.lhs !== cv.name || !row.index || q === undefined) throw unsupported(row);
-          if (k === ks[0]) clsG[(row.index - 1) * X + q] = newSlot(row, 'classG');
+          if (q === undefined) throw unsupported(row);
+          for (const kk of patternsOfW(row.index - 1)) clsG[kk * X + q] = newSlot(row, 'classG');
           break;
         }
         case 'constraintNew':
@@ -413,11 +487,11 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
     known = kc.of;
   }
   return {
-    n, K, classLabels: Array.from({ length: K }, (_, k) => String(k + 1)), classVariable: cv?.name ?? '',
+    n, K, Kw, Kb, wOf, bOf, classLabels, classVariable: cv?.name ?? '', betweenClassVariable: cbv?.name ?? '',
     contNames, covNames, factorNames, P, X, F, cat, nom, nTau, nNomA, y, x, u, v, patternOf, patterns: patList,
     nSlots: slotPar.length, slotPar: Int32Array.from(slotPar), slotValue: Float64Array.from(slotValue),
     slotRow: Int32Array.from(slotRow), slotKind,
-    nu, B, lam, alpha, gam, psi, theta, tau, catB, nomA, nomB, clsA, clsG, nFree, parRow, known,
+    nu, B, lam, alpha, gam, psi, theta, tau, catB, nomA, nomB, clsA, clsG, clsAB, bA, bG, nFree, parRow, known,
     D, etaNames, H, Hx, G, psiB, alphaB, gamB, nuB,
     clusters: ir.twoLevel && ds.cluster ? { J: ds.cluster.start.length - 1, start: ds.cluster.start, order: ds.cluster.order } : null,
   };

@@ -51,7 +51,8 @@ export function makeEngine(ir: ModelIR, ds: Dataset, input: EstimationOptionsInp
   const m = compileModel(ir, ds);
   const opts = resolveOptions(input, { mixture: ir.mixture, integration: m.D > 0 });
   const ws = makeWorkspace(m, opts.link);
-  const intg = m.D > 0 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
+  // a between-level class variable needs the cluster-level likelihood even without random effects (one node)
+  const intg = m.D > 0 || m.Kb > 1 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
   const obj = makeObjective(m, ws, opts.link, intg);
   if (intg && intg.adaptive && intg.nq > COARSE_MIN_NODES) obj.coarse = makeIntegration(m, 'GAUSSHERMITE', COARSE_POINTS, true);
   // EM with numerical integration inside the E step is not implemented yet: quasi-Newton only
@@ -152,8 +153,9 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
     iterations: best.iterations,
   };
   if (ok && m.K > 1) result.posterior = post;
-  if (ok && intg) result.factorScores = { names: m.etaNames, values: eapIntegrated(m, ws, intg), perCluster: true };
-  if (intg) result.integration = { type: opts.integration.type, points: opts.integration.points, dimensions: m.D, adaptive: opts.integration.adaptive };
+  if (ir.classVariables.length) result.classVariables = ir.classVariables.map((c) => ({ name: c.name, nClasses: c.nClasses, level: c.level }));
+  if (ok && intg && m.D > 0) result.factorScores = { names: m.etaNames, values: eapIntegrated(m, ws, intg), perCluster: true };
+  if (intg && m.D > 0) result.integration = { type: opts.integration.type, points: opts.integration.points, dimensions: m.D, adaptive: opts.integration.adaptive };
   if (startIterations) result.startIterations = startIterations;
   progress.done();
   return result;
@@ -228,7 +230,7 @@ function parLabel(row: ParamRow): string {
     case 'covariance': return `${row.lhs} WITH ${row.rhs}`;
     case 'threshold': return `[ ${row.lhs}$${row.index} ]`;
     case 'classIntercept': return `[ ${row.lhs}#${row.index} ]`;
-    case 'classRegression': return `${row.lhs}#${row.index} ON ${row.rhs}`;
+    case 'classRegression': return `${row.lhs}#${row.index} ON ${row.rhs}${row.rhsIndex ? '#' + row.rhsIndex : ''}`;
     case 'mean': case 'intercept': return `[ ${row.lhs} ]`;
     default: return row.lhs;
   }
@@ -241,13 +243,13 @@ const BLOCK: Partial<Record<ParamRow['kind'], string>> = {
 /** One printed estimate per row (class-invariant parameters repeat in every class, as Mplus prints them). */
 function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: Float64Array): ParameterEstimate[] {
   const out: ParameterEstimate[] = [];
-  const cv = m.classVariable;
+  const cvs = ir.classVariables;
   // Mplus prints a fixed parameter only when the user wrote it, when it is a loading (the `@1` of the
   // first indicator), or when the same parameter is free in another class (the last class's factor
   // mean 0). Structural zeros of the defaults (within-level intercepts of variables whose mean lives on
   // the between level, between residual variances fixed at 0 in TWOLEVEL MIXTURE) are not printed
   // (ex10.4.out).
-  const key = (r: ParamRow) => `${r.level}|${r.kind}|${r.lhs}|${r.rhs}|${r.index ?? ''}`;
+  const key = (r: ParamRow) => `${r.level}|${r.kind}|${r.lhs}|${r.rhs}|${r.index ?? ''}|${r.rhsIndex ?? ''}`;
   const freeSomewhere = new Set(ir.rows.filter((r) => r.par > 0).map(key));
   const classLogitLatent = new Set(ir.latent.filter((l) => l.kind === 'classIntercept').map((l) => l.name));
   // `c#1 ON w` at the between level makes the printed variance of C#1 a residual variance
@@ -270,7 +272,8 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       if (printedLatent.has(key(row))) continue;
       printedLatent.add(key(row));
     }
-    const ks = !cv || latentClass ? [0] : row.classes[cv] !== undefined ? [row.classes[cv]! - 1] : [...Array(m.K).keys()];
+    // the class patterns the row is printed in: its own, or every pattern when it names none
+    const ks = !cvs.length || latentClass ? [0] : [...Array(m.K).keys()].filter((k) => cvs.every((c, v) => row.classes[c.name] === undefined || row.classes[c.name] === Number(m.classLabels[k]!.split('.')[v])));
     for (const k of ks) {
       const free = row.par > 0;
       const j = row.par - 1;
@@ -281,10 +284,10 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       else if (row.kind === 'threshold') { block = 'Thresholds'; name = `${row.lhs}$${row.index}`; }
       else if (row.kind === 'classIntercept') { block = hasClassRegression ? 'Intercepts' : 'Means'; name = `${row.lhs}#${row.index}`; }
       else if (onClassLogit && (row.kind === 'variance' || row.kind === 'residualVariance')) { block = regressedClassLogit.has(row.lhs) ? 'Residual Variances' : 'Variances'; name = row.lhs; }
-      else if (row.kind === 'classRegression') { block = `${row.lhs}#${row.index} ON`; name = row.rhs; }
+      else if (row.kind === 'classRegression') { block = `${row.lhs}#${row.index} ON`; name = row.rhsIndex ? `${row.rhs}#${row.rhsIndex}` : row.rhs; }
       else { block = BLOCK[row.kind] ?? row.kind; name = row.lhs; }
       out.push({
-        par: row.par, level: row.level, classLabel: latentClass || !cv ? null : String(k + 1), categoricalLatent: latentClass,
+        par: row.par, level: row.level, classLabel: latentClass || !cvs.length ? null : m.classLabels[k]!, categoricalLatent: latentClass,
         block, name, estimate: free ? theta[j]! : row.value, se: free ? se[j]! : 0, fixed: !free,
       });
     }

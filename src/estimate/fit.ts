@@ -14,8 +14,9 @@ export function fitStatistics(ll: number, p: number, n: number, scalingCorrectio
 
 /** Class counts (model-estimated, posterior, most likely), entropy and the classification tables. */
 export function classCounts(m: CompiledModel, ws: Workspace, post: Float64Array): ClassCounts {
-  // with between-level random effects the prior class probabilities depend on eta: no model-based counts [ours]
-  const modelBased = m.D === 0;
+  // with between-level random effects the prior class probabilities depend on eta, and with a between
+  // class variable on the cluster: no model-based counts [ours]
+  const modelBased = m.D === 0 && m.Kb === 1;
   const { n, K } = m;
   const model = new Array<number>(K).fill(0), posterior = new Array<number>(K).fill(0), mostLikely = new Array<number>(K).fill(0);
   const avg = Array.from({ length: K }, () => new Array<number>(K).fill(0));
@@ -39,8 +40,32 @@ export function classCounts(m: CompiledModel, ws: Workspace, post: Float64Array)
     avg[r]![k] = mostLikely[r]! > 0 ? avg[r]![k]! / mostLikely[r]! : 0;
     cls[r]![k] = posterior[r]! > 0 ? cls[r]![k]! / posterior[r]! : 0;
   }
-  return {
+  const out: ClassCounts = {
     labels: m.classLabels, model: modelBased ? model : null, posterior, mostLikely, averagePosterior: avg, classification: cls,
     entropy: K > 1 ? 1 - ent / (n * Math.log(K)) : null,
   };
+  if (m.Kw > 1 && m.Kb > 1) out.perVariable = marginalCounts(m, post);
+  return out;
+}
+
+/** Counts of each class variable (within, between), summed over the other's classes; most likely by the marginal posterior. */
+function marginalCounts(m: CompiledModel, post: Float64Array): NonNullable<ClassCounts['perVariable']> {
+  const vars = [
+    { name: m.classVariable, level: 'within' as const, n: m.Kw, of: m.wOf },
+    { name: m.betweenClassVariable, level: 'between' as const, n: m.Kb, of: m.bOf },
+  ];
+  // in CLASSES order: the between variable first when the patterns enumerate it slowest
+  if (m.bOf[1] === m.bOf[0]) vars.reverse();
+  return vars.map((v) => {
+    const posterior = new Array<number>(v.n).fill(0), mostLikely = new Array<number>(v.n).fill(0);
+    const marg = new Float64Array(v.n);
+    for (let i = 0; i < m.n; i++) {
+      marg.fill(0);
+      for (let k = 0; k < m.K; k++) marg[v.of[k]!] += post[i * m.K + k]!;
+      let best = 0;
+      for (let c = 0; c < v.n; c++) { posterior[c] += marg[c]!; if (marg[c]! > marg[best]!) best = c; }
+      mostLikely[best]++;
+    }
+    return { name: v.name, level: v.level, model: null, posterior, mostLikely };
+  });
 }

@@ -49,15 +49,28 @@ export interface IntegrationState {
   z: Float64Array;
   logw: Float64Array;
   adaptive: boolean;
-  /** frozen proposal per cluster: centre (J x D), Cholesky factor (J x D x D), log det of L L' (J) */
+  /**
+   * Between-level class variable (Kb classes, 1 without one): eta_j | cb_j = b ~ N(0, PsiB_b) and
+   * L_j = sum_b P(cb_j = b | w_j) L_jb. curB is the between class being evaluated; proposals,
+   * PsiB and its gradient are kept per (cluster, between class).
+   */
+  Kb: number;
+  curB: number;
+  /** log P(cb_j = b | w_j) and log L_jb of the current cluster (Kb) */
+  lpi: Float64Array;
+  ljb: Float64Array;
+  /** frozen proposal per cluster and between class: centre (J Kb x D), Cholesky factor (J Kb x D x D), log det of L L' (J Kb) */
   center: Float64Array;
   chol: Float64Array;
   logdet: Float64Array;
   /** scratch */
   h: Float64Array;
   eta: Float64Array;
+  /** per between class: PsiB (Kb x D x D), its Cholesky factor and inverse, log det (Kb) */
   psi: Float64Array;
+  psiChol: Float64Array;
   psiInv: Float64Array;
+  psiLd: Float64Array;
   tmp: Float64Array;
   mom1: Float64Array;
   mom2: Float64Array;
@@ -112,9 +125,9 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
   let maxN = 0;
   for (let j = 0; j < J; j++) maxN = Math.max(maxN, start[j + 1]! - start[j]!);
   const fast = m.cat.length === 0 && m.nom.length === 0;
-  const K = m.K, P = m.P;
+  const K = m.K, P = m.P, Kb = m.Kb;
   return {
-    D, nq, z, logw, adaptive, fast,
+    D, nq, z, logw, adaptive, fast, Kb, curB: 0, lpi: new Float64Array(Kb), ljb: new Float64Array(Kb),
     nodePost: new Float64Array(fast ? maxN * nq * K : 0), nodePrior: new Float64Array(fast ? maxN * nq * K : 0),
     pk: new Float64Array(K), m1: new Float64Array(K * D), m2: new Float64Array(K * D * D),
     fz: new Float64Array(fast ? maxN * K : 0), lpk: new Float64Array(K), etaCache: new Float64Array(nq * D),
@@ -122,9 +135,10 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     coef: new Float64Array(fast ? maxN * K * (1 + D + (D * (D + 1)) / 2) : 0), ef: new Float64Array(fast ? maxN * K * 2 : 0), eg: new Float64Array(K),
     wm: new Float64Array(K * (1 + D + (D * (D + 1)) / 2)), glm: new Float64Array(K * (D + 1)),
     e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
-    center: new Float64Array(J * D), chol: new Float64Array(J * D * D), logdet: new Float64Array(J),
-    h: new Float64Array(nq), eta: new Float64Array(D), psi: new Float64Array(D * D), psiInv: new Float64Array(D * D),
-    tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D), dPsi: new Float64Array(D * D),
+    center: new Float64Array(J * Kb * D), chol: new Float64Array(J * Kb * D * D), logdet: new Float64Array(J * Kb),
+    h: new Float64Array(nq), eta: new Float64Array(D),
+    psi: new Float64Array(Kb * D * D), psiChol: new Float64Array(Kb * D * D), psiInv: new Float64Array(Kb * D * D), psiLd: new Float64Array(Kb),
+    tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D), dPsi: new Float64Array(Kb * D * D),
   };
 }
 
@@ -136,34 +150,40 @@ const hval = (m: CompiledModel, k: number, p: number, d: number, i: number): num
   return val(m, m.H[pos]!) + (q >= 0 ? m.x[i * m.X + q]! : 0);
 };
 
-/** PsiB from the slots, its inverse and log determinant into st; false if not positive definite. */
-function preparePsi(m: CompiledModel, st: IntegrationState): number | null {
-  const D = m.D;
-  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.psi[a * D + b] = val(m, m.psiB[a * D + b]!);
-  const L = Float64Array.from(st.psi);
-  if (!cholesky(L, D)) return null;
-  cholInverse(L, D, st.psiInv, st.tmp);
-  return cholLogDet(L, D);
+/** PsiB of every between class from the slots, with Cholesky factor, inverse and log determinant; false if one is not positive definite. */
+function preparePsi(m: CompiledModel, st: IntegrationState): boolean {
+  const D = m.D, DD = D * D;
+  for (let c = 0; c < m.Kb; c++) {
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.psi[c * DD + a * D + b] = val(m, m.psiB[c * DD + a * D + b]!);
+    const L = st.psiChol.subarray(c * DD, (c + 1) * DD);
+    L.set(st.psi.subarray(c * DD, (c + 1) * DD));
+    if (!cholesky(L, D)) return false;
+    cholInverse(L, D, st.psiInv, st.tmp, 0, c * DD);
+    st.psiLd[c] = cholLogDet(L, D);
+  }
+  return true;
 }
 
-/** Node q of cluster j into st.eta; returns log phi(eta; c_j, L_j L_j') of the proposal. */
+/** Node q of cluster j (between class st.curB) into st.eta; returns log phi(eta; c_j, L_j L_j') of the proposal. */
 function node(st: IntegrationState, j: number, q: number): number {
   const D = st.D;
+  const jb = j * st.Kb + st.curB;
   let zz = 0;
   for (let a = 0; a < D; a++) {
-    let v = st.center[j * D + a]!;
-    for (let b = 0; b <= a; b++) v += st.chol[(j * D + a) * D + b]! * st.z[q * D + b]!;
+    let v = st.center[jb * D + a]!;
+    for (let b = 0; b <= a; b++) v += st.chol[(jb * D + a) * D + b]! * st.z[q * D + b]!;
     st.eta[a] = v;
     zz += st.z[q * D + a]! ** 2;
   }
-  return -0.5 * (D * LOG2PI + st.logdet[j]! + zz);
+  return -0.5 * (D * LOG2PI + st.logdet[jb]! + zz);
 }
 
-function logPrior(st: IntegrationState, psiLogDet: number): number {
-  const D = st.D;
+/** log phi(st.eta; 0, PsiB) of the current between class. */
+function logPrior(st: IntegrationState): number {
+  const D = st.D, off = st.curB * D * D;
   let quad = 0;
-  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) quad += st.eta[a]! * st.psiInv[a * D + b]! * st.eta[b]!;
-  return -0.5 * (D * LOG2PI + psiLogDet + quad);
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) quad += st.eta[a]! * st.psiInv[off + a * D + b]! * st.eta[b]!;
+  return -0.5 * (D * LOG2PI + st.psiLd[st.curB]! + quad);
 }
 
 function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array, i: number): void {
@@ -181,13 +201,13 @@ function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array, i: number
 }
 
 /** log h_jq for every node of cluster j into st.h; returns log L_j. */
-function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, psiLogDet: number, store = false): number {
+function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, store = false): number {
   const { start, order } = m.clusters!;
   const K = m.K, nq = st.nq;
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
     const lprop = node(st, j, q);
-    let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
+    let h = st.logw[q]! + logPrior(st) - lprop;
     for (let t = start[j]!; t < start[j + 1]!; t++) {
       setShifts(m, ws, st.eta, order[t]!);
       h += personLogLik(m, order[t]!, ws);
@@ -214,7 +234,7 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
  * exp(z_k) per person times exp(G_k eta) per node; per-person logs are replaced by a running product).
  * Always stores the node-conditional posteriors and class probabilities for the gradient.
  */
-function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, psiLogDet: number): number {
+function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number): number {
   const { start, order } = m.clusters!;
   const { K, P, X, D } = m;
   const nq = st.nq, M = st.M;
@@ -226,8 +246,10 @@ function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState,
     const pat = m.patternOf[i]!;
     const no = ws.nObs[pat]!;
     const known = m.known ? m.known[i]! : -1;
+    const actB = ws.activeB;
     let zmax = -Infinity;
     for (let k = 0; k < K; k++) {
+      if (actB >= 0 && m.bOf[k] !== actB) { st.fz[t * K + k] = -Infinity; continue; }
       let z = ws.clsA[k]!;
       for (let x = 0; x < X; x++) z += ws.clsG[k * X + x]! * m.x[i * X + x]!;
       st.fz[t * K + k] = z;
@@ -237,7 +259,8 @@ function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState,
       const pk = t * K + k;
       const e0 = Math.exp(st.fz[pk]! - zmax);
       ef[2 * pk] = e0;
-      ef[2 * pk + 1] = known >= 0 && k !== known ? 0 : e0;
+      ef[2 * pk + 1] = known >= 0 && m.wOf[k] !== known ? 0 : e0;
+      if (e0 === 0 && st.fz[pk] === -Infinity) { coef.fill(0, pk * M, (pk + 1) * M); continue; }
       const sb = (pat * K + k) * P * P;
       for (let a = 0; a < P; a++) {
         const yv = m.y[i * P + a]!;
@@ -269,7 +292,7 @@ function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState,
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
     const lprop = node(st, j, q);
-    let h = st.logw[q]! + logPrior(st, psiLogDet) - lprop;
+    let h = st.logw[q]! + logPrior(st) - lprop;
     const mb = q * M;
     mono[mb] = 1;
     let c = 1 + D;
@@ -339,8 +362,9 @@ function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, 
       }
     }
     // d log phi(eta; 0, Psi) / d Psi = 1/2 (Psi^-1 eta eta' Psi^-1 - Psi^-1)
-    for (let a = 0; a < D; a++) { let v = 0; for (let b = 0; b < D; b++) v += st.psiInv[a * D + b]! * st.eta[b]!; st.tmp[a] = v; }
-    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.dPsi[a * D + b] += 0.5 * r * (st.tmp[a]! * st.tmp[b]! - st.psiInv[a * D + b]!);
+    const off = st.curB * D * D;
+    for (let a = 0; a < D; a++) { let v = 0; for (let b = 0; b < D; b++) v += st.psiInv[off + a * D + b]! * st.eta[b]!; st.tmp[a] = v; }
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.dPsi[off + a * D + b] += 0.5 * r * (st.tmp[a]! * st.tmp[b]! - st.psiInv[off + a * D + b]!);
   }
 }
 
@@ -354,17 +378,21 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
   const { start, order } = m.clusters!;
   const { K, P, X, D } = m;
   const nq = st.nq;
-  // node weights r_q into st.h (in place) and the cluster's eta moments for Psi
+  // node weights r_q into st.h (in place) and the cluster's eta moments for Psi; the weights sum to
+  // P(cb_j = curB | data) when lj is shifted by the log of that probability (clusterLogLik)
   st.mom2.fill(0);
+  let rsum = 0;
   for (let q = 0; q < nq; q++) {
     const r = Math.exp(st.h[q]! - lj);
     st.h[q] = r;
+    rsum += r;
     node(st, j, q);
     st.etaCache.set(st.eta, q * D);
     if (r < 1e-14) continue;
     for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!;
   }
-  for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[a * D + c]! * st.mom2[c * D + d]! * st.psiInv[d * D + b]!; st.dPsi[a * D + b] += 0.5 * (v - st.psiInv[a * D + b]!); } }
+  const off = st.curB * D * D;
+  for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[off + a * D + c]! * st.mom2[c * D + d]! * st.psiInv[off + d * D + b]!; st.dPsi[off + a * D + b] += 0.5 * (v - rsum * st.psiInv[off + a * D + b]!); } }
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
   for (let t = start[j]!; t < start[j + 1]!; t++) {
@@ -392,6 +420,8 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
       const gl = glm[gb]!;
       const sa = m.clsA[k]!;
       if (sa >= 0) dSlot[sa] += gl;
+      const sab = m.clsAB[k]!;
+      if (sab >= 0) dSlot[sab] += gl;
       for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
       for (let d = 0; d < D; d++) { const sg = m.G[k * D + d]!; if (sg >= 0) dSlot[sg] += glm[gb + 1 + d]!; }
       st.pk[k] = wm[wb]!;
@@ -465,26 +495,93 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
 }
 
 function flushPsi(m: CompiledModel, st: IntegrationState, dSlot: Float64Array): void {
-  const D = m.D;
-  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) { const s = m.psiB[a * D + b]!; if (s >= 0) dSlot[s] += st.dPsi[a * D + b]!; }
+  const n = m.Kb * m.D * m.D;
+  for (let a = 0; a < n; a++) { const s = m.psiB[a]!; if (s >= 0) dSlot[s] += st.dPsi[a]!; }
   st.dPsi.fill(0);
+}
+
+/** log P(cb_j = b | w_j) for every between class into st.lpi (covariates of the cluster's first person). */
+function betweenLogits(m: CompiledModel, st: IntegrationState, j: number): void {
+  const { X, Kb } = m;
+  const i = m.clusters!.order[m.clusters!.start[j]!]!;
+  let mx = -Infinity;
+  for (let b = 0; b < Kb; b++) {
+    let z = val(m, m.bA[b]!);
+    for (let q = 0; q < X; q++) { const s = m.bG[b * X + q]!; if (s >= 0) z += m.slotValue[s]! * m.x[i * X + q]!; }
+    st.lpi[b] = z;
+    if (z > mx) mx = z;
+  }
+  let s = 0;
+  for (let b = 0; b < Kb; b++) s += Math.exp(st.lpi[b]! - mx);
+  const lse = mx + Math.log(s);
+  for (let b = 0; b < Kb; b++) st.lpi[b] = st.lpi[b]! - lse;
+}
+
+/** Select between class b (or no restriction without a between class variable) for the next node evaluations. */
+function useB(m: CompiledModel, ws: Workspace, st: IntegrationState, b: number): void {
+  st.curB = b;
+  ws.activeB = m.Kb > 1 ? b : -1;
+}
+
+/**
+ * log L_j of cluster j, and its posterior-weighted score added to dSlot when given. With a between
+ * class variable L_j = sum_b pi_jb L_jb: the score is sum_b r_jb (d log pi_jb + d log L_jb) with
+ * r_jb = pi_jb L_jb / L_j; the node weights of class b are scaled by r_jb by shifting lj.
+ */
+function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, dSlot: Float64Array | null): number {
+  const nodes = st.fast ? clusterNodesFast : clusterNodes;
+  const grad = st.fast ? clusterGradientFast : clusterGradient;
+  const Kb = m.Kb;
+  if (Kb === 1) {
+    useB(m, ws, st, 0);
+    const lj = nodes(m, ws, st, j);
+    if (dSlot && Number.isFinite(lj)) grad(m, ws, st, j, lj, dSlot);
+    return lj;
+  }
+  betweenLogits(m, st, j);
+  let mx = -Infinity;
+  for (let b = 0; b < Kb; b++) {
+    useB(m, ws, st, b);
+    const l = nodes(m, ws, st, j);
+    st.ljb[b] = l;
+    if (st.lpi[b]! + l > mx) mx = st.lpi[b]! + l;
+  }
+  ws.activeB = -1;
+  if (!Number.isFinite(mx)) return -Infinity;
+  let s = 0;
+  for (let b = 0; b < Kb; b++) s += Math.exp(st.lpi[b]! + st.ljb[b]! - mx);
+  const lj = mx + Math.log(s);
+  if (dSlot) {
+    const X = m.X, i0 = m.clusters!.order[m.clusters!.start[j]!]!;
+    // the last class evaluated still has its node values in the buffers: start there
+    for (let b = Kb - 1; b >= 0; b--) {
+      const r = Math.exp(st.lpi[b]! + st.ljb[b]! - lj);
+      const g = r - Math.exp(st.lpi[b]!);
+      const sa = m.bA[b]!;
+      if (sa >= 0) dSlot[sa] += g;
+      for (let q = 0; q < X; q++) { const sg = m.bG[b * X + q]!; if (sg >= 0) dSlot[sg] += g * m.x[i0 * X + q]!; }
+      if (r < 1e-12) continue;
+      useB(m, ws, st, b);
+      if (b !== Kb - 1) nodes(m, ws, st, j);
+      grad(m, ws, st, j, st.ljb[b]! - Math.log(r), dSlot);
+    }
+    ws.activeB = -1;
+  }
+  return lj;
 }
 
 /** Integrated log-likelihood (and slot gradient when dSlot is given). -Infinity when inadmissible. */
 export function logLikIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, dSlot: Float64Array | null): number {
   if (dSlot) dSlot.fill(0);
   if (!prepare(m, ws)) return -Infinity;
-  const ld = preparePsi(m, st);
-  if (ld === null) return -Infinity;
+  if (!preparePsi(m, st)) return -Infinity;
   resetStats(ws);
   st.dPsi.fill(0);
   let ll = 0;
-  const fast = st.fast;
   for (let j = 0; j < m.clusters!.J; j++) {
-    const lj = fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
+    const lj = clusterLogLik(m, ws, st, j, dSlot);
     if (!Number.isFinite(lj)) return -Infinity;
     ll += lj;
-    if (dSlot) { if (fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot); }
   }
   if (dSlot) { flushContinuous(m, ws, dSlot); flushPsi(m, st, dSlot); }
   return ll;
@@ -495,14 +592,12 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
   const J = m.clusters!.J;
   const out = new Float64Array(J * m.nFree);
   const dSlot = new Float64Array(m.nSlots);
-  if (!prepare(m, ws)) throw new Error('clusterScores: inadmissible parameter values');
-  const ld = preparePsi(m, st)!;
+  if (!prepare(m, ws) || !preparePsi(m, st)) throw new Error('clusterScores: inadmissible parameter values');
   for (let j = 0; j < J; j++) {
     dSlot.fill(0);
     resetStats(ws);
     st.dPsi.fill(0);
-    const lj = st.fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
-    if (st.fast) clusterGradientFast(m, ws, st, j, lj, dSlot); else clusterGradient(m, ws, st, j, lj, dSlot);
+    clusterLogLik(m, ws, st, j, dSlot);
     flushContinuous(m, ws, dSlot);
     flushPsi(m, st, dSlot);
     for (let s = 0; s < m.nSlots; s++) { const p = m.slotPar[s]!; if (p >= 0) out[j * m.nFree + p] += dSlot[s]!; }
@@ -517,27 +612,32 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
  * keeps the prior, as Mplus falls back to non-adaptive integration.
  */
 export function freezeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState, adaptFromCurrent: boolean, maxPasses = ADAPT_PASSES): boolean {
-  const D = m.D, J = m.clusters!.J;
+  const D = m.D, J = m.clusters!.J, Kb = m.Kb, DD = D * D;
   if (!prepare(m, ws)) return false;
-  const ld = preparePsi(m, st);
-  if (ld === null) return false;
-  const L = Float64Array.from(st.psi);
-  cholesky(L, D);
-  const priorLogDet = cholLogDet(L, D);
+  if (!preparePsi(m, st)) return false;
+  const toPrior = (j: number, b: number) => {
+    const jb = j * Kb + b;
+    st.center.fill(0, jb * D, (jb + 1) * D);
+    st.chol.set(st.psiChol.subarray(b * DD, (b + 1) * DD), jb * DD);
+    st.logdet[jb] = st.psiLd[b]!;
+  };
   if (!adaptFromCurrent || !st.adaptive) {
-    for (let j = 0; j < J; j++) { st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet; }
+    for (let j = 0; j < J; j++) for (let b = 0; b < Kb; b++) toPrior(j, b);
     return true;
   }
   // iterate the re-centring per cluster until the proposal settles: a coarse rule (e.g. 7 Gauss-Hermite
   // points) in the prior metric gives poor first posterior moments
-  const S = new Float64Array(D * D);
-  for (let j = 0; j < J; j++) {
-    for (let pass = 0; pass < maxPasses; pass++) {
-      const moved = adaptCluster(m, ws, st, j, ld, S, L, priorLogDet);
-      if (moved === null) return false;
-      if (moved < 1e-4) break;
+  const S = new Float64Array(DD);
+  for (let j = 0; j < J; j++)
+    for (let b = 0; b < Kb; b++) {
+      useB(m, ws, st, b);
+      for (let pass = 0; pass < maxPasses; pass++) {
+        const moved = adaptCluster(m, ws, st, j, S, () => toPrior(j, b));
+        if (moved === null) { ws.activeB = -1; return false; }
+        if (moved < 1e-4) break;
+      }
     }
-  }
+  ws.activeB = -1;
   return true;
 }
 
@@ -546,11 +646,12 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
 const ADAPT_PASSES = 20;
 export const REFRESH_PASSES = 3;
 
-/** One re-centring of cluster j's proposal; returns the largest move of the centre in proposal SDs, null on failure. */
-function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, ld: number, S: Float64Array, L: Float64Array, priorLogDet: number): number | null {
+/** One re-centring of the proposal of cluster j, between class st.curB; returns the largest move of the centre in proposal SDs, null on failure. */
+function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, S: Float64Array, toPrior: () => void): number | null {
   const D = m.D;
+  const jb = j * st.Kb + st.curB;
   {
-    const lj = st.fast ? clusterNodesFast(m, ws, st, j, ld) : clusterNodes(m, ws, st, j, ld);
+    const lj = st.fast ? clusterNodesFast(m, ws, st, j) : clusterNodes(m, ws, st, j);
     if (!Number.isFinite(lj)) return null;
     st.mom1.fill(0); st.mom2.fill(0);
     for (let q = 0; q < st.nq; q++) {
@@ -561,39 +662,74 @@ function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
     }
     for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
     let moved = 0;
-    for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[j * D + a]!) / Math.max(st.chol[(j * D + a) * D + a]!, 1e-12));
+    for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[jb * D + a]!) / Math.max(st.chol[(jb * D + a) * D + a]!, 1e-12));
     if (cholesky(S, D)) {
-      st.center.set(st.mom1, j * D);
-      st.chol.set(S, j * D * D);
-      st.logdet[j] = cholLogDet(S, D);
+      st.center.set(st.mom1, jb * D);
+      st.chol.set(S, jb * D * D);
+      st.logdet[jb] = cholLogDet(S, D);
       return moved;
     }
-    st.center.fill(0, j * D, (j + 1) * D); st.chol.set(L, j * D * D); st.logdet[j] = priorLogDet;
+    toPrior();
     return 0;
   }
 }
 
-/** Posterior class probabilities per person, p_ik = sum_q r_jq p_ik|q, into post (n x K). */
+/**
+ * Calls visit(b, rb, lb) for every between class b of cluster j with posterior probability
+ * rb = P(cb_j = b | data) above 1e-14, after clusterNodes has filled st.h for that class (lb = log L_jb,
+ * so the node weights are rb exp(h_q - lb)). Returns false when the cluster's likelihood is not finite.
+ */
+function forClasses(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, visit: (b: number, rb: number, lb: number) => void): boolean {
+  const Kb = m.Kb;
+  if (Kb === 1) {
+    useB(m, ws, st, 0);
+    const lj = clusterNodes(m, ws, st, j);
+    if (!Number.isFinite(lj)) return false;
+    visit(0, 1, lj);
+    return true;
+  }
+  betweenLogits(m, st, j);
+  let mx = -Infinity;
+  for (let b = 0; b < Kb; b++) {
+    useB(m, ws, st, b);
+    st.ljb[b] = clusterNodes(m, ws, st, j);
+    mx = Math.max(mx, st.lpi[b]! + st.ljb[b]!);
+  }
+  if (!Number.isFinite(mx)) { ws.activeB = -1; return false; }
+  let s = 0;
+  for (let b = 0; b < Kb; b++) s += Math.exp(st.lpi[b]! + st.ljb[b]! - mx);
+  const lj = mx + Math.log(s);
+  for (let b = Kb - 1; b >= 0; b--) {
+    const rb = Math.exp(st.lpi[b]! + st.ljb[b]! - lj);
+    if (rb < 1e-14) continue;
+    useB(m, ws, st, b);
+    if (b !== Kb - 1) clusterNodes(m, ws, st, j);
+    visit(b, rb, st.ljb[b]!);
+  }
+  ws.activeB = -1;
+  return true;
+}
+
+/** Posterior class (pattern) probabilities per person, p_ik = sum_b r_jb sum_q r_jq|b p_ik|q,b, into post (n x K). */
 export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, post: Float64Array): void {
   const { start, order, J } = m.clusters!;
   const K = m.K;
   post.fill(0);
-  if (!prepare(m, ws)) return;
-  const ld = preparePsi(m, st);
-  if (ld === null) return;
+  if (!prepare(m, ws) || !preparePsi(m, st)) return;
   for (let j = 0; j < J; j++) {
-    const lj = clusterNodes(m, ws, st, j, ld);
-    for (let q = 0; q < st.nq; q++) {
-      const r = Math.exp(st.h[q]! - lj);
-      if (r < 1e-14) continue;
-      node(st, j, q);
-      for (let t = start[j]!; t < start[j + 1]!; t++) {
-        const i = order[t]!;
-        setShifts(m, ws, st.eta, i);
-        personLogLik(m, i, ws);
-        for (let k = 0; k < K; k++) post[i * K + k] += r * ws.post[k]!;
+    forClasses(m, ws, st, j, (_b, rb, lb) => {
+      for (let q = 0; q < st.nq; q++) {
+        const r = rb * Math.exp(st.h[q]! - lb);
+        if (r < 1e-14) continue;
+        node(st, j, q);
+        for (let t = start[j]!; t < start[j + 1]!; t++) {
+          const i = order[t]!;
+          setShifts(m, ws, st.eta, i);
+          personLogLik(m, i, ws);
+          for (let k = 0; k < K; k++) post[i * K + k] += r * ws.post[k]!;
+        }
       }
-    }
+    });
   }
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
@@ -603,17 +739,16 @@ export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: Integra
 export function eapIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState): Float64Array {
   const D = m.D, J = m.clusters!.J;
   const out = new Float64Array(J * D);
-  if (!prepare(m, ws)) return out.fill(NaN);
-  const ld = preparePsi(m, st);
-  if (ld === null) return out.fill(NaN);
+  if (!prepare(m, ws) || !preparePsi(m, st)) return out.fill(NaN);
   for (let j = 0; j < J; j++) {
-    const lj = clusterNodes(m, ws, st, j, ld);
-    for (let q = 0; q < st.nq; q++) {
-      const r = Math.exp(st.h[q]! - lj);
-      if (r < 1e-14) continue;
-      node(st, j, q);
-      for (let d = 0; d < D; d++) out[j * D + d] += r * st.eta[d]!;
-    }
+    forClasses(m, ws, st, j, (_b, rb, lb) => {
+      for (let q = 0; q < st.nq; q++) {
+        const r = rb * Math.exp(st.h[q]! - lb);
+        if (r < 1e-14) continue;
+        node(st, j, q);
+        for (let d = 0; d < D; d++) out[j * D + d] += r * st.eta[d]!;
+      }
+    });
   }
   ws.muShift.fill(0);
   ws.logitShift.fill(0);

@@ -37,9 +37,15 @@ export interface Workspace {
   /** two-level: shifts of the means (K x P) and class logits (K) by H_k eta and G_k eta at the current node */
   muShift: Float64Array;
   logitShift: Float64Array;
-  /** class-logit coefficients a_k (K) and g_k (K x X), copied from the slots by prepare() */
+  /** class-logit coefficients a_k (K, incl. `c#k ON cb#m`) and g_k (K x X), copied from the slots by prepare() */
   clsA: Float64Array;
   clsG: Float64Array;
+  /**
+   * Between-level class variable: the between class m of the cluster being evaluated; only the
+   * patterns with bOf = m are possible and the within-class probabilities are normalized over them.
+   * -1 = no restriction (models without a between class variable).
+   */
+  activeB: number;
   bd: Float64Array; // 2: threshold bounds
   /** gradient sufficient statistics of the continuous block, per class */
   sW: Float64Array; // K
@@ -61,7 +67,7 @@ export function makeWorkspace(m: CompiledModel, link: 'logit' | 'probit'): Works
     sinv: new Float64Array(nPat * K * P * P), logdet: new Float64Array(nPat * K), nObs: new Int32Array(nPat),
     chol: new Float64Array(P * P), tmp: new Float64Array(Math.max(P, 1)), idx: new Int32Array(P),
     lp: new Float64Array(K), post: new Float64Array(K), prior: new Float64Array(K),
-    res: new Float64Array(K * P), a: new Float64Array(K * P), nomP: new Float64Array(maxNom), muShift: new Float64Array(K * P), logitShift: new Float64Array(K), clsA: new Float64Array(K), clsG: new Float64Array(K * X), bd: new Float64Array(2),
+    res: new Float64Array(K * P), a: new Float64Array(K * P), nomP: new Float64Array(maxNom), muShift: new Float64Array(K * P), logitShift: new Float64Array(K), clsA: new Float64Array(K), clsG: new Float64Array(K * X), activeB: -1, bd: new Float64Array(2),
     sW: new Float64Array(K), sA: new Float64Array(K * P), sAX: new Float64Array(K * P * X), sG: new Float64Array(K * P * P),
     m1: new Float64Array(Math.max(P * F, 1)), m2: new Float64Array(Math.max(F * F, P * F, 1)),
   };
@@ -73,7 +79,7 @@ const val = (m: CompiledModel, s: number): number => (s < 0 ? 0 : m.slotValue[s]
 export function prepare(m: CompiledModel, ws: Workspace): boolean {
   const { K, P, X, F } = m;
   for (let k = 0; k < K; k++) {
-    ws.clsA[k] = val(m, m.clsA[k]!);
+    ws.clsA[k] = val(m, m.clsA[k]!) + val(m, m.clsAB[k]!);
     for (let q = 0; q < X; q++) ws.clsG[k * X + q] = val(m, m.clsG[k * X + q]!);
     for (let p = 0; p < P; p++) {
       let c = val(m, m.nu[k * P + p]!);
@@ -151,15 +157,17 @@ function catBounds(m: CompiledModel, k: number, r: number, c: number, xi: number
 /** Class probabilities P(C = k | x_i) into ws.prior (log scale into out when given). */
 function classLogits(m: CompiledModel, i: number, ws: Workspace): void {
   const { K, X } = m;
+  const b = ws.activeB;
   let mx = -Infinity;
   for (let k = 0; k < K; k++) {
+    if (b >= 0 && m.bOf[k] !== b) { ws.prior[k] = -Infinity; continue; }
     let z = ws.clsA[k]! + ws.logitShift[k]!;
     for (let q = 0; q < X; q++) z += ws.clsG[k * X + q]! * m.x[i * X + q]!;
     ws.prior[k] = z;
     if (z > mx) mx = z;
   }
   let s = 0;
-  for (let k = 0; k < K; k++) s += Math.exp(ws.prior[k]! - mx);
+  for (let k = 0; k < K; k++) if (ws.prior[k] !== -Infinity) s += Math.exp(ws.prior[k]! - mx);
   const lse = mx + Math.log(s);
   for (let k = 0; k < K; k++) ws.prior[k] = ws.prior[k]! - lse; // log P(k | x)
 }
@@ -177,8 +185,8 @@ export function personLogLik(m: CompiledModel, i: number, ws: Workspace): number
   const known = m.known ? m.known[i]! : -1;
   let mx = -Infinity;
   for (let k = 0; k < K; k++) {
-    if (known >= 0 && k !== known) { ws.lp[k] = -Infinity; continue; }
     let l = ws.prior[k]!;
+    if ((known >= 0 && m.wOf[k] !== known) || l === -Infinity) { ws.lp[k] = -Infinity; continue; }
     if (no > 0) {
       const base = (t * K + k) * P * P;
       for (let p = 0; p < P; p++) {
@@ -267,8 +275,11 @@ export function accumulatePerson(m: CompiledModel, i: number, ws: Workspace, dSl
   // class logits: sum_k p_k d log P(k|x) = p_l - pi_l for logit l
   for (let l = 0; l < K; l++) {
     const g = scale * (ws.post[l]! - Math.exp(ws.prior[l]!));
+    if (g === 0) continue;
     const sa = m.clsA[l]!;
     if (sa >= 0) dSlot[sa] += g;
+    const sab = m.clsAB[l]!;
+    if (sab >= 0) dSlot[sab] += g;
     for (let q = 0; q < X; q++) { const sg = m.clsG[l * X + q]!; if (sg >= 0) dSlot[sg] += g * m.x[i * X + q]!; }
   }
   for (let k = 0; k < K; k++) {

@@ -85,7 +85,17 @@ export function defaultStarts(m: CompiledModel, link: 'logit' | 'probit', mixtur
   const parClasses = new Map<number, Set<number>>();
   for (let s = 0; s < m.nSlots; s++) { const j = m.slotPar[s]!; if (j < 0) continue; if (!parClasses.has(j)) parClasses.set(j, new Set()); parClasses.get(j)!.add(info.cls[s]!); }
   const K = m.K;
-  const dk = (k: number) => (K > 1 ? (K + 1 - 2 * (k + 1)) / (K - 1) : 0);
+  const spread = (k: number, n: number) => (n > 1 ? (n + 1 - 2 * (k + 1)) / (n - 1) : 0);
+  // a class-varying parameter is spread over the classes it varies across: the within classes, the
+  // between classes, or (when it varies across both) the class patterns
+  const classSet = (j: number) => [...(parClasses.get(j) ?? [])];
+  const dk = (k: number, j: number): number => {
+    if (m.Kb === 1) return spread(k, K);
+    const ks = classSet(j);
+    if (ks.every((c) => m.bOf[c] === m.bOf[ks[0]!])) return m.Kw > 1 && ks.length === m.Kw ? spread(m.bOf[k]!, m.Kb) : spread(k, K);
+    if (ks.every((c) => m.wOf[c] === m.wOf[ks[0]!])) return spread(m.wOf[k]!, m.Kw);
+    return spread(k, K);
+  };
   const done = new Set<number>();
   for (let s = 0; s < m.nSlots; s++) {
     const j = m.slotPar[s]!;
@@ -93,15 +103,15 @@ export function defaultStarts(m: CompiledModel, link: 'logit' | 'probit', mixtur
     done.add(j);
     const row = m.parRow[j]!;
     if (row.userValue) { th[j] = row.value; continue; }
-    const varying = K > 1 && (parClasses.get(j)?.size ?? 0) === 1;
+    const varying = K > 1 && (m.Kb === 1 ? (parClasses.get(j)?.size ?? 0) === 1 : (parClasses.get(j)?.size ?? 0) < K);
     const k = Math.max(info.cls[s]!, 0);
     const kind = m.slotKind[s]!;
     let v = 0;
-    if (kind === 'nu' || kind === 'nuB') { const st = stats[info.target[s]!]!; v = st.mean + (varying ? dk(k) * st.sd : 0); }
+    if (kind === 'nu' || kind === 'nuB') { const st = stats[info.target[s]!]!; v = st.mean + (varying ? dk(k, j) * st.sd : 0); }
     else if (kind === 'theta') { const p = info.target[s]!; v = p >= 0 ? (mixture && !twoLevel ? 1 : 0.5) * stats[p]!.variance : 0; }
     else if (kind === 'H' || kind === 'G') v = 1;
     else if (kind === 'psiB') v = row.kind === 'covariance' ? 0 : row.lhs.includes('#') ? 1 : 0.05;
-    else if (kind === 'tau') v = tauHat[info.target[s]!]! - (varying ? dk(k) : 0);
+    else if (kind === 'tau') v = tauHat[info.target[s]!]! - (varying ? dk(k, j) : 0);
     else if (kind === 'lambda') v = 1;
     else if (kind === 'psi') v = row.kind === 'covariance' ? 0 : 0.05;
     th[j] = v;

@@ -48,6 +48,19 @@ export interface ClassCounts {
   entropy: number | null;
   /** logits of `classification` against the last class; computed by the output stage when absent */
   logits?: number[][];
+  /**
+   * Models with more than one class variable: `labels` are then the class patterns ('1.2' = class 1
+   * of the first class variable, class 2 of the second, in CLASSES order) and these are the marginal
+   * counts of each class variable (Mplus "FOR EACH LATENT CLASS VARIABLE").
+   */
+  perVariable?: Array<{ name: string; level: 'within' | 'between'; model: number[] | null; posterior: number[]; mostLikely: number[] }>;
+}
+
+/** A class variable of the model, in CLASSES order (names upper case). */
+export interface ClassVariableInfo {
+  name: string;
+  nClasses: number;
+  level: 'within' | 'between';
 }
 
 export interface FitStatistics {
@@ -101,6 +114,8 @@ export interface EstimationResult {
   iterations: IterationRecord[];
   /** posterior class probabilities, row-major nRows x nClassPatterns */
   posterior?: Float64Array;
+  /** the model's class variables (absent for models without classes) */
+  classVariables?: ClassVariableInfo[];
   /** EAP estimates of between-level random effects per cluster: names and row-major nClusters x names.length */
   factorScores?: { names: string[]; values: Float64Array; perCluster: boolean };
   integration?: { type: string; points: number; dimensions: number; adaptive: boolean };
