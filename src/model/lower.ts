@@ -17,7 +17,7 @@
 
 import type { InputFile, LabelGroup, ModelCommand, ModelStatement, ParamItem, RhsPart, Span, VarList, VarName } from '../syntax/ast.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
-import { inputError } from '../syntax/diagnostics.js';
+import { inputError, inputWarning } from '../syntax/diagnostics.js';
 import { expandBySuffix, expandPositional } from '../syntax/lists.js';
 import type { ClassPattern, Level, LatentVariable, RandomSlope } from './ir.js';
 import type { ClassDecl } from './settings.js';
@@ -453,6 +453,8 @@ export function lowerModel(
                 continue;
               }
               const name = r.kind === 'observed' && r.classIndex !== undefined ? `${r.base}#${r.classIndex}` : r.base;
+              if (twoLevel && L === 'within' && o?.level === 'both' && o.scale === 'continuous')
+                diags.push(inputWarning(file, t.span, 'W_WITHIN_MEAN', `[${t.name}] on the within level is ignored: the mean of ${r.base} is a between-level parameter in TWOLEVEL models (write it in %BETWEEN%).`, 'MODEL'));
               use(L, r.base).meanMention = true;
               add({ level: L, kind: 'mean', lhs: name, rhs: '' }, it, 0);
             }
