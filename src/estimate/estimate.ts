@@ -258,7 +258,8 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       .filter((r) => (r.kind === 'regression' && classLogitLatent.has(r.lhs)) || (r.kind === 'classRegression' && r.level === 'between'))
       .map((r) => (r.kind === 'classRegression' ? `${r.lhs}#${r.index}` : r.lhs)),
   );
-  const hasClassRegression = ir.rows.some((r) => r.kind === 'classRegression');
+  // a class variable's logit intercepts print as Intercepts when it is regressed on something, else Means
+  const regressedClass = new Set(ir.rows.filter((r) => r.kind === 'classRegression').map((r) => r.lhs));
   const printedLatent = new Set<string>();
   for (const row of ir.rows) {
     if (row.kind === 'constraintNew') continue;
@@ -282,7 +283,7 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       else if (row.kind === 'regression') { block = `${row.lhs} ON`; name = row.rhs; }
       else if (row.kind === 'covariance') { block = `${row.lhs} WITH`; name = row.rhs; }
       else if (row.kind === 'threshold') { block = 'Thresholds'; name = `${row.lhs}$${row.index}`; }
-      else if (row.kind === 'classIntercept') { block = hasClassRegression ? 'Intercepts' : 'Means'; name = `${row.lhs}#${row.index}`; }
+      else if (row.kind === 'classIntercept') { block = regressedClass.has(row.lhs) ? 'Intercepts' : 'Means'; name = `${row.lhs}#${row.index}`; }
       else if (onClassLogit && (row.kind === 'variance' || row.kind === 'residualVariance')) { block = regressedClassLogit.has(row.lhs) ? 'Residual Variances' : 'Variances'; name = row.lhs; }
       else if (row.kind === 'classRegression') { block = `${row.lhs}#${row.index} ON`; name = row.rhsIndex ? `${row.rhs}#${row.rhsIndex}` : row.rhs; }
       else { block = BLOCK[row.kind] ?? row.kind; name = row.lhs; }
