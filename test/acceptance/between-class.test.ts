@@ -76,4 +76,20 @@ test('within and between class variables (c ON cb): closed form', () => {
   assert.is(r.classCounts!.perVariable!.length, 2);
 });
 
+test('Table 3 (second paper): Model 6 (within classes, random logit intercept of large variance) on Model 5 data reaches nearly the same loglikelihood and estimates as Model 5', () => {
+  const m5 = peer('between_m5.json', 'between_m5');
+  const r6 = run('fixtures/inputs/between_m6.inp');
+  assert.is(r6.fit!.parameters, m5.npar + 1);
+  // nested in the limit of an infinite variance: Model 6 at least as good, and by little
+  assert.ok(r6.fit!.loglikelihood > m5.loglik - 0.05 && r6.fit!.loglikelihood < m5.loglik + 1, `Model 6 ${r6.fit!.loglikelihood} vs Model 5 ${m5.loglik}`);
+  const varC = r6.parameters.find((p) => p.categoricalLatent && p.name === 'C#1' && p.block.includes('Variances'))!;
+  assert.ok(varC.estimate > 20, `Var(C#1) = ${varC.estimate}: should be large (ICC near 1)`);
+  // every Model 5 parameter (cb classes are Model 6's c classes) within one Model 5 standard error
+  for (const [key, e] of Object.entries(m5.estimates)) {
+    if (e.categoricalLatent) continue;
+    const p = find(r6, { ...e, class: e.class ? e.class.replace(/^cb/, 'c') : null });
+    assert.ok(Math.abs(p.estimate - e.est) < (e.se_mlr ?? e.se), `${key}: Model 6 ${p.estimate} vs Model 5 ${e.est} (SE ${e.se_mlr ?? e.se})`);
+  }
+});
+
 test.run();
