@@ -103,11 +103,15 @@ export class Generator {
     level: 'within' | 'between';
     intercept: Float64Array;
     onX: Array<{ k: number; node: number; coef: number }>;
+    /** logit regressions on between-level variables (between node), e.g. `cb ON w` */
+    onXB: Array<{ k: number; node: number; coef: number }>;
     onClass: Array<{ k: number; cv: number; m: number; coef: number }>;
     /** between node of the random logit intercept C#k, per k (-1 when none) */
     random: Int32Array;
   }>;
   private readonly strides: number[];
+  /** between covariates of between classes: the between standard normals are drawn before the classes */
+  private readonly preB: boolean;
   /** for each NAMES column: within node, between node (random intercept / between variable) */
   private readonly colMap: Array<{ w: number; b: number; cat: { link: 'logit' | 'probit' } | null }>;
 
@@ -173,7 +177,8 @@ export class Generator {
             }
             case 'classRegression':
               // between level: the regression of the random logit intercept C#k on a between variable
-              if (L === 'between') pp.edges[node(`${r.lhs}#${r.index}`, r)].push({ from: node(r.rhs, r), coef: value(r) });
+              // (class logits without a random intercept, `cb ON w` and `c ON cb` are drawn with the classes)
+              if (L === 'between' && !classIdx.has(r.rhs) && sys.index.has(`${r.lhs}#${r.index}`)) pp.edges[node(`${r.lhs}#${r.index}`, r)].push({ from: node(r.rhs, r), coef: value(r) });
               break;
             default:
               break;
@@ -203,24 +208,44 @@ export class Generator {
       const K = cv.nClasses;
       const intercept = new Float64Array(K);
       const onX: Array<{ k: number; node: number; coef: number }> = [];
+      const onXB: Array<{ k: number; node: number; coef: number }> = [];
       const onClass: Array<{ k: number; cv: number; m: number; coef: number }> = [];
       for (const r of ir.rows) {
         if (r.lhs !== cv.name) continue;
         if (r.kind === 'classIntercept') intercept[r.index! - 1] = value(r);
-        else if (r.kind === 'classRegression' && (r.level ?? 'within') === 'within') {
+        else if (r.kind === 'classRegression') {
           if (classIdx.has(r.rhs)) onClass.push({ k: r.index!, cv: classIdx.get(r.rhs)!, m: r.rhsIndex!, coef: value(r) });
-          else {
-            if (cv.level === 'between') fail(`${cv.name} ON ${r.rhs}: between-level classes are generated before the covariates and cannot be regressed on them.`);
+          else if ((r.level ?? 'within') === 'within' && cv.level === 'within') {
             const node = this.W.index.get(r.rhs);
             if (node === undefined) fail(`${cv.name} ON ${r.rhs}: ${r.rhs} is not a within-level variable.`);
             onX.push({ k: r.index!, node: node!, coef: value(r) });
+          } else if (!this.B.index.has(`${cv.name}#${r.index}`)) {
+            // a between-level covariate of a class logit without a random intercept (`cb ON w`)
+            const node = this.B.index.get(r.rhs);
+            if (node === undefined) fail(`${cv.name} ON ${r.rhs}: ${r.rhs} is not a between-level variable.`);
+            onXB.push({ k: r.index!, node: node!, coef: value(r) });
           }
-        } else if (r.kind === 'classRegression' && cv.level === 'between' && !classIdx.has(r.rhs)) fail(`${cv.name} ON ${r.rhs}: between-level classes cannot be regressed on covariates in generation.`);
+        }
       }
       const random = new Int32Array(K).fill(-1);
       for (let k = 1; k < K; k++) random[k - 1] = this.B.index.get(`${cv.name}#${k}`) ?? -1;
-      return { name: cv.name, K, level: cv.level, intercept, onX, onClass, random };
+      return { name: cv.name, K, level: cv.level, intercept, onX, onXB, onClass, random };
     });
+    // between-level covariates of between classes are drawn before the classes, from the same standard
+    // normals as the rest of the between level: they must be exogenous with class-invariant parameters
+    this.preB = this.cvs.some((c) => c.level === 'between' && c.onXB.length > 0);
+    if (this.preB) {
+      const nB = this.B.nodes.length;
+      for (const c of this.cvs) for (const t of c.onXB) {
+        const v = t.node;
+        for (const pp of this.B.pats) if (pp.edges[v]!.length) fail(`${c.name} ON ${this.B.nodes[v]}: ${this.B.nodes[v]} must be an exogenous between-level variable.`);
+        for (let p = 1; p < this.B.pats.length; p++) {
+          let same = this.B.pats[p]!.alpha[v] === this.B.pats[0]!.alpha[v];
+          for (let a = 0; a <= v; a++) for (let b = 0; b < nB; b++) if (this.B.psi[p]![a * nB + b] !== this.B.psi[0]![a * nB + b]) same = false;
+          if (!same) fail(`${c.name} ON ${this.B.nodes[v]}: the mean and variance of ${this.B.nodes[v]} (and of the between variables listed before it) must not vary across classes.`);
+        }
+      }
+    }
     this.strides = [];
     let stride = 1;
     for (let v = ir.classVariables.length - 1; v >= 0; v--) {
@@ -314,18 +339,20 @@ export class Generator {
 
     let row = 0;
     for (let j = 0; j < J; j++) {
-      // 1. between classes
+      // 1. between classes (with between covariates: their values from pattern 0, which they do not depend on)
+      if (this.preB) { for (let k = 0; k < nB; k++) zB[k] = rng.normal(); solveB(0); }
       for (let v = 0; v < nCv; v++) {
         const cv = this.cvs[v];
         if (cv.level !== 'between') continue;
         cls[v] = drawClass(v, (k) => {
           let l = cv.intercept[k - 1];
+          for (const t of cv.onXB) if (t.k === k) l += t.coef * etaB[t.node];
           for (const t of cv.onClass) if (t.k === k && cls[t.cv] === t.m) l += t.coef;
           return l;
         });
       }
       // 2. between random effects and covariates, for every within-class pattern of this cluster
-      for (let k = 0; k < nB; k++) zB[k] = rng.normal();
+      if (!this.preB) for (let k = 0; k < nB; k++) zB[k] = rng.normal();
       if (nB) {
         for (let p = 0; p < P; p++) {
           const pat = this.patterns[p];
@@ -356,6 +383,7 @@ export class Generator {
           cls[v] = drawClass(v, (k) => {
             let l = cv.intercept[k - 1];
             for (const t of cv.onX) if (t.k === k) l += t.coef * eta[t.node];
+            for (const t of cv.onXB) if (t.k === k) l += t.coef * etaB[pb * nB + t.node];
             for (const t of cv.onClass) if (t.k === k && cls[t.cv] === t.m) l += t.coef;
             if (cv.random[k - 1] >= 0) l += etaB[pb * nB + cv.random[k - 1]];
             return l;

@@ -41,8 +41,8 @@ function populationAnalysis(ast: InputFile, spec: MonteCarloSpec): OptionsComman
 export function buildPopulation(ast: InputFile, spec: MonteCarloSpec): { ir: ModelIR; diagnostics: Diagnostic[] } {
   const pop = ast.commands.filter((c): c is ModelCommand => c.kind === 'Model' && c.variant === 'MODEL POPULATION');
   if (!pop.length) throw new PlusmixError([{ severity: 'error', code: 'E_MC_NO_POPULATION', message: 'MONTECARLO needs MODEL POPULATION to generate the data.', location: { kind: 'file', file: ast.path } }]);
-  if (pop.some((p) => p.classLabel.length)) throw new PlusmixError([{ severity: 'error', code: 'E_MC_UNSUPPORTED', message: 'MODEL POPULATION-label: blocks (several class variables) are not supported yet.', location: { kind: 'input', file: ast.path, span: pop[0].headerSpan } }]);
   const commands = ast.commands.flatMap((c): Command[] => {
+    // MODEL POPULATION-c: (several class variables) becomes MODEL c:, with its class label
     if (c.kind === 'Model') return c.variant === 'MODEL POPULATION' ? [{ ...c, variant: 'MODEL' } satisfies ModelCommand] : [];
     if (c.kind === 'Options' && c.name === 'MONTECARLO') {
       // generation uses GENCLASSES in place of CLASSES

@@ -139,6 +139,63 @@ MODEL:
   m.params.forEach((p, k) => assert.ok(Math.abs(m.est[k] - p.population) < 3 * m.se[k], `${p.block} ${p.name} class ${p.classLabel}: ${m.est[k]} vs ${p.population}`));
 });
 
+test('within and between class variables with cb ON w and c ON cb (MODEL POPULATION-c:): generated and recovered within 3 SE', () => {
+  const study = prepareStudy(parseInput(`MONTECARLO:
+  NAMES = y x w;
+  NOBSERVATIONS = 2000;
+  NCSIZES = 1;
+  CSIZES = 200 (10);
+  NREPS = 1;
+  SEED = 77;
+  GENCLASSES = cb (2) c (2);
+  CLASSES = cb (2) c (2);
+  WITHIN = x;
+  BETWEEN = cb w;
+MODEL POPULATION:
+  %WITHIN%
+  %OVERALL%
+  [x@0]; x@1;
+  y ON x*0.5; y*1;
+  %BETWEEN%
+  %OVERALL%
+  [w@0]; w@1;
+  y@0;
+  [cb#1*0];
+  cb ON w*1;
+  [c#1*-0.85];
+  c ON cb*2.2;
+MODEL POPULATION-c:
+  %BETWEEN%
+  %c#1%
+  [y*2];
+  %c#2%
+  [y*-1];
+ANALYSIS:
+  TYPE = TWOLEVEL MIXTURE;
+MODEL:
+  %WITHIN%
+  %OVERALL%
+  y ON x*0.5; y*1;
+  %BETWEEN%
+  %OVERALL%
+  y@0;
+  [cb#1*0];
+  cb ON w*1;
+  [c#1*-0.85];
+  c ON cb*2.2;
+MODEL c:
+  %BETWEEN%
+  %c#1%
+  [y*2];
+  %c#2%
+  [y*-1];
+`, 'between.inp').ast, {});
+  const r = runReplication(study, 1);
+  assert.ok(r.ok);
+  assert.is(r.fit!.parameters, 8);
+  r.params.forEach((p, k) => assert.ok(Math.abs(r.est[k] - p.population) < 3 * r.se[k], `${p.block} ${p.name} ${p.classLabel}: ${r.est[k]} vs ${p.population} (SE ${r.se[k]})`));
+});
+
 test('summary statistics: average, SD (n - 1), S.E. average, M.S.E., coverage and % significant, by hand', () => {
   const param = { level: null, classLabel: null, categoricalLatent: false, block: 'Y ON', name: 'X', par: 1, population: 2 };
   const fit = (ll: number) => ({ loglikelihood: ll, parameters: 1, aic: -2 * ll + 2, bic: -2 * ll + 5, abic: -2 * ll + 4 });
