@@ -6,11 +6,14 @@ import { PlusmixError, inputError } from '../syntax/diagnostics.js';
 import { optionSpec, resolveValue } from '../syntax/options.js';
 import { findCommand, findOption } from '../syntax/query.js';
 import type { EstimationOptionsInput, IntegrationType } from '../estimate/options.js';
+import type { OutputRequests } from '../output/assemble.js';
 
 export interface RunSettings {
   estimation: EstimationOptionsInput;
   processors: number;
   output: Set<string>; // OUTPUT flags (TECH1, TECH8, SAMPSTAT, ...)
+  /** what the .out writer prints on request (src/output/assemble.ts) */
+  requests: OutputRequests;
 }
 
 function flat(values: OptionValue[]): OptionValue[] {
@@ -109,5 +112,28 @@ export function runSettings(ast: InputFile): RunSettings {
   const out = new Set<string>();
   for (const opt of findCommand(ast, 'OUTPUT')?.options ?? []) out.add(opt.name);
   if (out.has('TECH8')) e.tech8 = true;
-  return { estimation: e, processors, output: out };
+  return { estimation: e, processors, output: out, requests: outputRequests(ast) };
+}
+
+/**
+ * OUTPUT options for the writer: STANDARDIZED prints STDYX, STDY and STD (or the ones listed in
+ * parentheses, `STANDARDIZED (STDYX)`); STDYX / STDY / STD alone select one each; CINTERVAL; SVALUES.
+ */
+export function outputRequests(ast: InputFile): OutputRequests {
+  const opts = findCommand(ast, 'OUTPUT')?.options ?? [];
+  const has = (n: string) => opts.some((o) => o.name === n);
+  const kinds = new Set<'stdyx' | 'stdy' | 'std'>();
+  for (const o of opts) {
+    if (o.name === 'STANDARDIZED') {
+      const listed = flat(o.values).flatMap((v) => (v.kind === 'word' ? [v.text.toLowerCase()] : [])).filter((w) => w === 'stdyx' || w === 'stdy' || w === 'std');
+      for (const k of listed.length ? listed : ['stdyx', 'stdy', 'std']) kinds.add(k as 'stdyx' | 'stdy' | 'std');
+    } else if (o.name === 'STDYX' || o.name === 'STDY' || o.name === 'STD') kinds.add(o.name.toLowerCase() as 'stdyx' | 'stdy' | 'std');
+  }
+  return {
+    tech1: has('TECH1'),
+    tech8: has('TECH8'),
+    standardized: (['stdyx', 'stdy', 'std'] as const).filter((k) => kinds.has(k)),
+    cinterval: has('CINTERVAL'),
+    svalues: has('SVALUES'),
+  };
 }

@@ -173,7 +173,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
       result,
       estimation,
       estimationInput: settings.estimation,
-      output: { tech1: settings.output.has('TECH1'), tech8: settings.output.has('TECH8') },
+      output: settings.requests,
       plusmixVersion: VERSION,
       timestamps: begin && opts.clock ? { begin, end: opts.clock() } : null,
       ...(savedata ? { savedata } : {}),
@@ -183,7 +183,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
     // Mplus 8.x prints UNIVARIATE SAMPLE STATISTICS of continuous variables by default, mixture runs included
     // (ex10.4.out: TWOLEVEL MIXTURE without SAMPSTAT)
     const outText = writeOut(outInput);
-    const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION });
+    const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION, standardized: outInput.standardized });
     return { exitCode: 0, outText, json, files, diagnostics, result };
   } catch (e) {
     if (!(e instanceof PlusmixError)) throw e;

@@ -9,7 +9,9 @@ import { layout } from '../model/layout.js';
 import { indicatorOddsRatios, probabilityScale } from '../results/probability.js';
 import type { EstimationResult } from '../results/types.js';
 import { analysisSummary, dataSummaryOut, generalSpecs, mixtureSpecs, tech1FromLayout } from './build.js';
-import type { OutInput, SaveDataInfo, SpecLine } from './types.js';
+import type { OutInput, SaveDataInfo, SpecLine, StandardizedOut } from './types.js';
+import { sampleCovariance, standardize } from '../results/standardize.js';
+import { svaluesLines } from './svalues.js';
 
 /** TITLE lines as Mplus prints them after INPUT READING TERMINATED NORMALLY (each line trimmed) */
 export function titleLines(inputText: string): string[] {
@@ -24,6 +26,16 @@ export function titleLines(inputText: string): string[] {
     .filter((l, i, a) => l !== '' || (i > 0 && i < a.length - 1));
 }
 
+/** what the OUTPUT command asks the .out writer for (src/cli/analysis.ts outputRequests) */
+export interface OutputRequests {
+  tech1: boolean;
+  tech8: boolean;
+  /** STANDARDIZED = all three; STDYX / STDY / STD alone select one each */
+  standardized?: Array<'stdyx' | 'stdy' | 'std'>;
+  cinterval?: boolean;
+  svalues?: boolean;
+}
+
 export interface AssembleInput {
   inputText: string;
   ir: ModelIR;
@@ -32,7 +44,7 @@ export interface AssembleInput {
   estimation: EstimationOptions;
   /** the ANALYSIS options as the user gave them (non-mixture specification lines print Mplus defaults for the rest) */
   estimationInput?: EstimationOptionsInput;
-  output: { tech1: boolean; tech8: boolean };
+  output: OutputRequests;
   plusmixVersion: string;
   timestamps: { begin: Date; end: Date } | null;
   auxiliary?: string[];
@@ -77,5 +89,29 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     savedata: x.savedata,
     narrowOn: !ir.mixture && !ir.twoLevel && !categorical && !ir.latent.some((l) => l.kind === 'randomSlope'),
     options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8 },
+    ...(x.output.standardized?.length ? standardizedOut(ir, ds, result, x.output.standardized) : {}),
+    ...(x.output.cinterval ? { cinterval: true } : {}),
+    ...(x.output.svalues ? { svalues: svaluesLines(ir, result) } : {}),
   };
+}
+
+/**
+ * The standardized tables of OUTPUT: STANDARDIZED, or nothing when the model is outside standardize.ts.
+ * Covariate moments: WITHIN (and single-level) covariates over all rows, BETWEEN covariates over the
+ * clusters (one value per cluster).
+ */
+export function standardizedOut(ir: ModelIR, ds: Dataset, result: EstimationResult, kinds: Array<'stdyx' | 'stdy' | 'std'>): { standardized?: StandardizedOut } {
+  if (ir.randomSlopes.length || ir.observed.some((o) => o.role === 'dependent' && o.scale !== 'continuous')) return {};
+  const latent = new Set(ir.latent.filter((l) => l.kind === 'factor' || l.kind === 'growth').map((l) => l.name.toUpperCase()));
+  const cov = ir.observed.filter((o) => o.role === 'covariate');
+  const column = (o: (typeof cov)[number]) => ({ name: o.name, values: ds.columns[o.column].values });
+  const within = sampleCovariance(cov.filter((o) => o.level !== 'between').map(column));
+  let between: ReturnType<typeof sampleCovariance> | undefined;
+  if (ir.twoLevel && ds.cluster) {
+    const c = ds.cluster;
+    const first = (v: Float64Array) => Float64Array.from({ length: c.start.length - 1 }, (_, j) => v[c.order[c.start[j]]]);
+    between = sampleCovariance(cov.filter((o) => o.level === 'between').map((o) => ({ name: o.name, values: first(ds.columns[o.column].values) })));
+  }
+  const results = standardize(result, { latent, covariates: within, ...(between ? { betweenCovariates: between } : {}) });
+  return results ? { standardized: { kinds, results } } : {};
 }

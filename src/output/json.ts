@@ -4,7 +4,7 @@
 
 import type { EstimationResult, ParameterEstimate } from '../results/types.js';
 import { waldTest } from '../results/wald.js';
-import type { AnalysisSummary } from './types.js';
+import type { AnalysisSummary, StandardizedOut } from './types.js';
 
 export const JSON_FORMAT_VERSION = 1;
 
@@ -27,6 +27,22 @@ export interface JsonClass {
   model: { count: number; proportion: number } | null;
   posterior: { count: number; proportion: number };
   most_likely: { count: number; proportion: number };
+}
+
+/** a class variable of the model; `counts` are its marginal counts (models with several class variables) */
+export interface JsonClassVariable {
+  name: string;
+  level: 'within' | 'between';
+  classes: number;
+  counts: JsonClass[] | null;
+}
+
+/** standardized parameters in the `parameters` row format, R-square per dependent variable */
+export interface JsonStandardized {
+  stdyx?: JsonParameter[];
+  stdy?: JsonParameter[];
+  std?: JsonParameter[];
+  r_square: Array<{ level: 'within' | 'between' | null; class: string | null; name: string; latent: boolean; estimate: number | null; se: number | null }>;
 }
 
 export interface JsonAnalysis {
@@ -56,7 +72,11 @@ export interface JsonResult {
     n: number;
   } | null;
   classes: JsonClass[] | null;
+  /** present when the result names its class variables (CLASSES order) */
+  class_variables?: JsonClassVariable[];
   parameters: JsonParameter[];
+  /** OUTPUT: STANDARDIZED (STDYX / STDY / STD as requested) and R-square; absent when not printed */
+  standardized?: JsonStandardized;
   warnings: Array<{ code: string; text: string }>;
 }
 
@@ -92,6 +112,8 @@ export function toJson(input: {
   inputText: string;
   plusmixVersion: string;
   source?: 'plusmix' | 'mplus';
+  /** OUTPUT: STANDARDIZED tables, when printed */
+  standardized?: StandardizedOut;
 }): JsonResult {
   const r = input.result;
   const cc = r.classCounts;
@@ -126,24 +148,59 @@ export function toJson(input: {
           most_likely: share(cc.mostLikely, k),
         }))
       : null,
-    parameters: r.parameters.map((p) => {
-      const w = waldTest(p);
-      return {
-      level: p.level,
-      class: p.categoricalLatent ? null : p.classLabel,
-      categorical_latent: p.categoricalLatent,
-      block: p.block,
-      name: p.name,
-      par: p.par,
-      estimate: fin(p.estimate),
-      se: p.fixed ? 0 : fin(p.se),
-        est_se: fin(w?.estSe),
-        pvalue: fin(w?.pValue),
-        fixed: p.fixed,
-      };
-    }),
+    ...(r.classVariables ? { class_variables: classVariablesJson(r) } : {}),
+    parameters: r.parameters.map(parameterJson),
+    ...(input.standardized ? { standardized: standardizedJson(input.standardized) } : {}),
     warnings: r.warnings.map((w) => ({ code: w.code, text: w.lines.join('\n') })),
   };
+}
+
+function classVariablesJson(r: EstimationResult): JsonClassVariable[] {
+  const share = (xs: number[], k: number) => {
+    const n = xs.reduce((a, b) => a + b, 0);
+    return { count: xs[k], proportion: n > 0 ? xs[k] / n : 0 };
+  };
+  return (r.classVariables ?? []).map((cv) => {
+    const pv = r.classCounts?.perVariable?.find((v) => v.name.toUpperCase() === cv.name.toUpperCase());
+    return {
+      name: cv.name,
+      level: cv.level,
+      classes: cv.nClasses,
+      counts: pv
+        ? pv.posterior.map((_, k) => ({
+            label: String(k + 1),
+            model: pv.model ? share(pv.model, k) : null,
+            posterior: share(pv.posterior, k),
+            most_likely: share(pv.mostLikely, k),
+          }))
+        : null,
+    };
+  });
+}
+
+function parameterJson(p: ParameterEstimate): JsonParameter {
+  const w = waldTest(p);
+  return {
+    level: p.level,
+    class: p.categoricalLatent ? null : p.classLabel,
+    categorical_latent: p.categoricalLatent,
+    block: p.block,
+    name: p.name,
+    par: p.par,
+    estimate: fin(p.estimate),
+    se: p.fixed ? 0 : fin(p.se),
+    est_se: fin(w?.estSe),
+    pvalue: fin(w?.pValue),
+    fixed: p.fixed,
+  };
+}
+
+function standardizedJson(s: StandardizedOut): JsonStandardized {
+  const out: JsonStandardized = {
+    r_square: s.results.rSquare.map((r) => ({ level: r.level, class: r.classLabel, name: r.name, latent: r.latent, estimate: fin(r.estimate), se: r.fixed ? 0 : fin(r.se) })),
+  };
+  for (const k of s.kinds) out[k] = s.results[k].map(parameterJson);
+  return out;
 }
 
 export function jsonText(j: JsonResult): string {

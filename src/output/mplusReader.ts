@@ -7,6 +7,7 @@
 
 import type {
   ClassCounts,
+  ClassVariableInfo,
   EstimationResult,
   FitStatistics,
   IterationRecord,
@@ -71,6 +72,10 @@ const HEADERS = [
   'THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY.',
   'MODEL FIT INFORMATION',
   'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES',
+  'MODEL RESULTS USE THE LATENT CLASS VARIABLE ORDER',
+  'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASS PATTERNS',
+  'FINAL CLASS COUNTS AND PROPORTIONS FOR EACH LATENT CLASS VARIABLE',
+  'LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL',
   'CLASSIFICATION QUALITY',
   'MODEL RESULTS',
   'QUALITY OF NUMERICAL RESULTS',
@@ -78,6 +83,10 @@ const HEADERS = [
   'LATENT CLASS INDICATOR ODDS RATIOS FOR THE LATENT CLASSES',
   'EQUALITY TESTS OF MEANS ACROSS CLASSES USING POSTERIOR PROBABILITY-BASED',
   'STANDARDIZED MODEL RESULTS',
+  'R-SQUARE',
+  'CONFIDENCE INTERVALS OF MODEL RESULTS',
+  'CONFIDENCE INTERVALS OF STANDARDIZED MODEL RESULTS',
+  'MODEL COMMAND WITH FINAL ESTIMATES USED AS STARTING VALUES',
   'SAVEDATA INFORMATION',
   'PLOT INFORMATION',
 ];
@@ -143,8 +152,25 @@ export function readMplusOut(text: string): MplusOutputFile {
   const estimatorSpec = summary.specs.find((s) => s.label === 'Estimator')?.value ?? 'ML';
   const fit = readFit(body(find('MODEL FIT INFORMATION')), summary.observations);
   const counts = sections.filter((s) => s.name === 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES');
-  const classCounts = counts.length ? readClassCounts(counts.map((s) => lines.slice(s.from, s.to)), body(find('CLASSIFICATION QUALITY'))) : null;
   const parameters = readParameters(body(find('MODEL RESULTS')));
+  const patternCounts = sections.filter((s) => s.name === 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASS PATTERNS');
+  const variableCounts = sections.filter((s) => s.name === 'FINAL CLASS COUNTS AND PROPORTIONS FOR EACH LATENT CLASS VARIABLE');
+  const order = find('MODEL RESULTS USE THE LATENT CLASS VARIABLE ORDER');
+  let classVariables: ClassVariableInfo[] | undefined;
+  let classCounts: ClassCounts | null = null;
+  if (patternCounts.length && order) {
+    const multi = readClassPatternCounts(
+      body(order),
+      patternCounts.map((s) => lines.slice(s.from, s.to)),
+      variableCounts.map((s) => lines.slice(s.from, s.to)),
+      body(find('CLASSIFICATION QUALITY')),
+      parameters,
+    );
+    classCounts = multi.counts;
+    classVariables = multi.variables;
+  } else if (counts.length) {
+    classCounts = readClassCounts(counts.map((s) => lines.slice(s.from, s.to)), body(find('CLASSIFICATION QUALITY')));
+  }
   const quality = body(find('QUALITY OF NUMERICAL RESULTS')).find((l) => l.includes('Condition Number'));
   const t8 = find('TECHNICAL 8 OUTPUT');
   const tech8 = t8 ? readTech8(body(t8)) : null;
@@ -165,6 +191,7 @@ export function readMplusOut(text: string): MplusOutputFile {
     iterations: tech8?.flat ?? [],
     startIterations: tech8?.runs.length ? tech8.runs : undefined,
   };
+  if (classVariables) result.classVariables = classVariables;
   const integ = integrationFromSpecs(summary.specs);
   if (integ) result.integration = integ;
 
@@ -173,7 +200,8 @@ export function readMplusOut(text: string): MplusOutputFile {
     'INPUT INSTRUCTIONS', 'INPUT READING TERMINATED NORMALLY', 'SUMMARY OF ANALYSIS', 'SUMMARY OF DATA', 'UNIVARIATE SAMPLE STATISTICS',
     'UNIVARIATE PROPORTIONS AND COUNTS FOR CATEGORICAL VARIABLES', 'RANDOM STARTS RESULTS RANKED FROM THE BEST TO THE WORST LOGLIKELIHOOD VALUES',
     'THE MODEL ESTIMATION TERMINATED NORMALLY', 'THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY.', 'MODEL FIT INFORMATION',
-    'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES', 'CLASSIFICATION QUALITY', 'MODEL RESULTS', 'QUALITY OF NUMERICAL RESULTS',
+    'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES', 'CLASSIFICATION QUALITY', 'MODEL RESULTS USE THE LATENT CLASS VARIABLE ORDER',
+    'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASS PATTERNS', 'FINAL CLASS COUNTS AND PROPORTIONS FOR EACH LATENT CLASS VARIABLE', 'MODEL RESULTS', 'QUALITY OF NUMERICAL RESULTS',
     'RESULTS IN PROBABILITY SCALE', 'LATENT CLASS INDICATOR ODDS RATIOS FOR THE LATENT CLASSES', 'TECHNICAL 1 OUTPUT', 'TECHNICAL 8 OUTPUT',
     'SAVEDATA INFORMATION', 'PLOT INFORMATION',
   ]);
@@ -468,6 +496,76 @@ function readClassCounts(blocks: string[][], quality: string[]): ClassCounts {
   };
 }
 
+/**
+ * Counts of a model with several class variables (see out.ts classPatternCounts): pattern blocks give
+ * `labels` ('1.2') and the pattern counts, variable blocks the marginal counts per class variable. A class
+ * variable counts as between-level when its categorical-latent rows ('CB#1', 'CB#1 ON') occur only at the
+ * Between Level (Mplus does not print the level of a class variable).
+ */
+function readClassPatternCounts(
+  order: string[],
+  patternBlocks: string[][],
+  variableBlocks: string[][],
+  quality: string[],
+  params: ParameterEstimate[],
+): { counts: ClassCounts; variables: ClassVariableInfo[] } {
+  const names = tokens(order.find((l) => l.trim() !== '') ?? '');
+  const basisOf = (blk: string[]): 'model' | 'posterior' | 'mostLikely' | null =>
+    blk[1]?.startsWith('BASED ON THE ESTIMATED MODEL') ? 'model' : blk[1]?.startsWith('BASED ON ESTIMATED POSTERIOR') ? 'posterior' : blk[1]?.startsWith('BASED ON THEIR MOST LIKELY') ? 'mostLikely' : null;
+  let labels: string[] = [];
+  const got: Record<'model' | 'posterior' | 'mostLikely', number[] | null> = { model: null, posterior: null, mostLikely: null };
+  for (const blk of patternBlocks) {
+    const key = basisOf(blk);
+    if (!key) continue;
+    const rows = blk.slice(2).map(tokens).filter((t) => t.length === names.length + 2 && t.every((x) => NUM.test(x)));
+    labels = rows.map((t) => t.slice(0, names.length).join('.'));
+    got[key] = rows.map((t) => Number(t[names.length]));
+  }
+  const perVariable: NonNullable<ClassCounts['perVariable']> = [];
+  for (const blk of variableBlocks) {
+    const key = basisOf(blk);
+    if (!key) continue;
+    let cur: (typeof perVariable)[number] | undefined;
+    for (const l of blk.slice(2)) {
+      const t = tokens(l);
+      if (t.length === 4 && !NUM.test(t[0]) && t.slice(1).every((x) => NUM.test(x))) {
+        cur = perVariable.find((v) => v.name === t[0]);
+        if (!cur) {
+          cur = { name: t[0], level: 'within', model: null, posterior: [], mostLikely: [] };
+          perVariable.push(cur);
+        }
+        if (key === 'model') cur.model = [];
+        cur[key]!.push(Number(t[2]));
+      } else if (cur && t.length === 3 && t.every((x) => NUM.test(x))) {
+        cur[key]!.push(Number(t[1]));
+      }
+    }
+  }
+  const cat = params.filter((p) => p.categoricalLatent);
+  const variables: ClassVariableInfo[] = names.map((name, j) => {
+    const mine = cat.filter((p) => p.name.startsWith(name + '#') || p.block.startsWith(name + '#'));
+    const level = mine.length > 0 && mine.every((p) => p.level === 'between') ? 'between' : 'within';
+    const nClasses = Math.max(0, ...labels.map((l) => Number(l.split('.')[j])));
+    return { name, nClasses, level };
+  });
+  for (const v of perVariable) v.level = variables.find((x) => x.name === v.name)?.level ?? 'within';
+  const ent = quality.find((l) => l.trim().startsWith('Entropy'));
+  const matrices = splitMatrices(quality, labels.length);
+  return {
+    counts: {
+      labels,
+      model: got.model,
+      posterior: got.posterior ?? [],
+      mostLikely: got.mostLikely ?? [],
+      averagePosterior: matrices[0] ?? [],
+      classification: [],
+      entropy: ent ? Number(tokens(ent).pop()) : null,
+      perVariable,
+    },
+    variables,
+  };
+}
+
 /** the three K x K classification matrices after CLASSIFICATION QUALITY (column blocks merged) */
 function splitMatrices(b: string[], K: number): number[][][] {
   const out: number[][][] = [];
@@ -512,7 +610,7 @@ function readParameters(b: string[]): ParameterEstimate[] {
       level = null;
       continue;
     }
-    if (/^ \S/.test(l)) {
+    if (/^ \S/.test(l) || l === 'New/Additional Parameters') {
       block = tokens(l).join(' ');
       continue;
     }

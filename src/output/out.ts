@@ -8,6 +8,7 @@
 
 import type { ClassCounts, EstimationResult, FitStatistics, ParameterEstimate, StartIterations } from '../results/types.js';
 import { waldTest } from '../results/wald.js';
+import type { RSquareRow } from '../results/standardize.js';
 import { fixed, fmtD, fmtE, fmtF, fmtI, labelValue, padR, trimEnd } from './format.js';
 import type {
   AnalysisSummary,
@@ -18,6 +19,7 @@ import type {
   PlotInfo,
   ProbabilityScaleRow,
   SaveDataInfo,
+  StandardizedOut,
   Tech1Matrix,
   Tech1Output,
 } from './types.js';
@@ -66,6 +68,11 @@ export function writeOut(input: OutInput): string {
   }
   if (input.probabilityScale?.length) probabilityScale(L, input.probabilityScale);
   if (input.oddsRatios?.length) oddsRatios(L, input.oddsRatios);
+  // Mplus order (ex3.6, ex5.16, ex5.20): standardized results and R-SQUARE, confidence intervals, then
+  // SVALUES before the TECHNICAL outputs [inferred: CINTERVAL before SVALUES]
+  if (input.standardized) standardizedResults(L, input.standardized, style);
+  if (input.cinterval) confidenceIntervals(L, r.parameters, input.standardized, style);
+  if (input.svalues) svaluesSection(L, input.svalues);
   if (o.tech1 && input.tech1) tech1(L, input.tech1);
   if (o.tech8) tech8(L, r);
   if (input.plots) plotInformation(L, input.plots);
@@ -311,6 +318,10 @@ function semFitIndices(L: string[], f: FitStatistics): void {
 const COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES';
 
 function classCounts(L: string[], c: ClassCounts): void {
+  if (c.perVariable?.length && c.labels.some((l) => l.includes('.'))) {
+    classPatternCounts(L, c);
+    return;
+  }
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const block = (basis: string, xs: number[], integer: boolean) => {
     L.push(COUNTS_HEADER, basis, '');
@@ -333,9 +344,72 @@ function classCounts(L: string[], c: ClassCounts): void {
   probMatrix(L, ['Logits for the Classification Probabilities for the Most Likely Latent Class Membership (Column)', 'by Latent Class (Row)'], c.labels, logits, 11);
 }
 
+export const PATTERN_ORDER_HEADER = 'MODEL RESULTS USE THE LATENT CLASS VARIABLE ORDER';
+export const PATTERN_COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASS PATTERNS';
+export const VARIABLE_COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR EACH LATENT CLASS VARIABLE';
+
+/**
+ * Class counts of a model with several class variables (e.g. CLASSES = cb(2) c(3), cb between), in the
+ * layout of a real Mplus 8 TWOLEVEL MIXTURE output with BC (between) and WC (within): the class
+ * variable order and its pattern table, then for each basis the counts of the class patterns
+ * ('    1  2', first class in I5, the others in I3) followed by the marginal counts of each class
+ * variable ('    BC             1' + F16.5 + F17.5), entropy, and the average posterior probabilities
+ * by most likely pattern with the pattern-number table. That output has no model-based counts and no
+ * classification-probability / logit matrices; the model-based blocks (when the engine provides them)
+ * are printed first, as for one class variable [inferred].
+ */
+function classPatternCounts(L: string[], c: ClassCounts): void {
+  const vars = c.perVariable!;
+  const names = vars.map((v) => v.name.toUpperCase());
+  const patterns = c.labels.map((l) => l.split('.'));
+  L.push(PATTERN_ORDER_HEADER, '', '   ' + names.join('  '), '', '  Latent Class Variable Patterns', '');
+  L.push(' ' + names.map((n) => n.padStart(10)).join(''), ' ' + names.map(() => 'Class'.padStart(10)).join(''), '');
+  for (const p of patterns) L.push(p.map((k) => k.padStart(10)).join(''));
+  L.push('', '');
+  const patternLabel = (p: string[]) => p.map((k, j) => k.padStart(j === 0 ? 5 : 3)).join('');
+  const share = (xs: number[], x: number) => {
+    const n = xs.reduce((a, b) => a + b, 0);
+    return n > 0 ? x / n : 0;
+  };
+  const bases: Array<[string, 'model' | 'posterior' | 'mostLikely']> = [];
+  if (c.model) bases.push(['BASED ON THE ESTIMATED MODEL', 'model']);
+  bases.push(['BASED ON ESTIMATED POSTERIOR PROBABILITIES', 'posterior']);
+  bases.push(['BASED ON THEIR MOST LIKELY LATENT CLASS PATTERN', 'mostLikely']);
+  for (const [basis, key] of bases) {
+    const integer = key === 'mostLikely';
+    const num = (x: number, w: number) => (integer ? fmtI(x, w) : fmtF(x, w, 5));
+    const xs = key === 'model' ? c.model! : c[key];
+    L.push(PATTERN_COUNTS_HEADER, basis, '');
+    if (integer) L.push('Class Counts and Proportions', '');
+    L.push('  Latent Class', '    Pattern', '');
+    patterns.forEach((p, k) => L.push(patternLabel(p) + num(xs[k], 17) + fmtF(share(xs, xs[k]), 17, 5)));
+    L.push('', '');
+    L.push(VARIABLE_COUNTS_HEADER, basis, '', '  Latent Class', '    Variable    Class', '');
+    for (const v of vars) {
+      const ys = key === 'model' ? v.model : v[key];
+      if (!ys) continue;
+      ys.forEach((y, k) => L.push((k === 0 ? '    ' + padR(v.name.toUpperCase(), 8) : ' '.repeat(12)) + fmtI(k + 1, 8) + num(y, 16) + fmtF(share(ys, y), 17, 5)));
+    }
+    L.push('', '');
+  }
+  if (c.entropy !== null) {
+    L.push('CLASSIFICATION QUALITY', '');
+    L.push(labelValue('     Entropy', fixed(c.entropy, 3), 42), '', '');
+  }
+  if (c.averagePosterior.length) {
+    L.push('Average Latent Class Probabilities for Most Likely Latent Class Pattern (Row)', 'by Latent Class Pattern (Column)', '');
+    L.push('  Latent Class Variable Patterns', '');
+    L.push('  Latent Class ' + names.map((n) => n.padStart(10)).join(''), '   Pattern No. ' + names.map(() => 'Class'.padStart(10)).join(''), '');
+    patterns.forEach((p, k) => L.push(fmtI(k + 1, 10) + p.map((x, j) => x.padStart(j === 0 ? 14 : 10)).join('')));
+    L.push('');
+    probMatrix(L, [], patterns.map((_, k) => String(k + 1)), c.averagePosterior, 8, false);
+  }
+}
+
 /** class-by-class matrix: first column `firstWidth` wide, then 9 wide; wraps after 10 columns [inferred]. */
-function probMatrix(L: string[], title: string[], labels: string[], m: number[][], firstWidth: number): void {
-  L.push(...title, '');
+function probMatrix(L: string[], title: string[], labels: string[], m: number[][], firstWidth: number, blankAfterTitle = true): void {
+  L.push(...title);
+  if (blankAfterTitle) L.push('');
   const per = 10;
   for (let c0 = 0; c0 < labels.length; c0 += per) {
     const cols = labels.slice(c0, c0 + per);
@@ -371,6 +445,8 @@ function blockRank(block: string): number {
  * runs with continuous outcomes (' Y1       ON', ex3.1, ex5.12); `narrowOn` selects the latter.
  */
 export function blockHeader(block: string, narrowOn = false): string {
+  // MODEL CONSTRAINT parameters: the header starts in column 1 (ex5.20, Mplus 8.11)
+  if (block === 'New/Additional Parameters') return block;
   const m = /^(\S+) (BY|ON|WITH|\|)$/.exec(block);
   if (!m) return ' ' + block;
   return ' ' + padR(m[1], 8) + (m[2] === 'ON' && !narrowOn ? '   ON' : ' ' + m[2]);
@@ -419,11 +495,11 @@ function classesOf(ps: ParameterEstimate[]): Array<string | null> {
 
 /** the blocks of one group, ordered BY, |, ON, WITH, Means, Intercepts, Thresholds, Variances, Residual Variances */
 /** Regressions of latent variables (random slopes, factors) come before those of observed ones (ex9.2c, ex9.31). */
-function blocks(ps: ParameterEstimate[], estimateOnly: boolean, style: ResultsStyle): string[][] {
+function blocks(ps: ParameterEstimate[], row: (p: ParameterEstimate) => string, style: ResultsStyle, narrowOn: boolean): string[][] {
   const names = distinct(ps.map((p) => p.block));
   const latentOn = (b: string) => (/ ON$/.test(b) && style.latent.has(b.slice(0, -3)) ? 0 : 1);
   const order = names.map((b, i) => ({ b, i, r: blockRank(b) })).sort((x, y) => x.r - y.r || latentOn(x.b) - latentOn(y.b) || x.i - y.i);
-  return order.map(({ b }) => [blockHeader(b, style.narrowOn), ...ps.filter((p) => p.block === b).map((p) => parameterRow(p, estimateOnly))]);
+  return order.map(({ b }) => [blockHeader(b, narrowOn), ...ps.filter((p) => p.block === b).map(row)]);
 }
 
 interface ResultsStyle {
@@ -432,35 +508,125 @@ interface ResultsStyle {
   latent: Set<string>;
 }
 
-function modelResults(L: string[], params: ParameterEstimate[], estimateOnly: boolean, style: ResultsStyle): void {
-  if (params.length === 0) return;
-  L.push('MODEL RESULTS', '');
-  if (!estimateOnly) {
-    L.push('                                                    Two-Tailed');
-    L.push('                    Estimate       S.E.  Est./S.E.    P-Value');
-  } else {
-    L.push('                    Estimate');
-  }
+/**
+ * The body shared by MODEL RESULTS, the standardized tables and the confidence intervals: levels outside,
+ * classes inside, Categorical Latent Variables last; one chunk per marker or block (printed with a blank
+ * line before each). `row` formats one parameter, `narrowOn` selects the ON header form.
+ */
+function resultChunks(params: ParameterEstimate[], row: (p: ParameterEstimate) => string, style: ResultsStyle, narrowOn: boolean): string[][] {
   const chunks: string[][] = [];
   const main = params.filter((p) => !p.categoricalLatent);
   const cat = params.filter((p) => p.categoricalLatent);
-  for (const level of levelsOf(main)) {
+  // two-level runs print both level markers even when a level has no parameters of its own (Mplus 8,
+  // TWOLEVEL MIXTURE with CLASSES = bc(2) wc(3): an empty 'Between Level' before the categorical part)
+  const mainLevels = levelsOf(main);
+  if (params.some((p) => p.level !== null)) for (const lv of ['within', 'between'] as const) if (!mainLevels.includes(lv)) mainLevels.push(lv);
+  mainLevels.sort((a, b) => LEVEL_ORDER[`${a}`] - LEVEL_ORDER[`${b}`]);
+  for (const level of mainLevels) {
     const atLevel = main.filter((p) => p.level === level);
     if (level) chunks.push([levelMarker(level)]);
     for (const cl of classesOf(atLevel)) {
       if (cl !== null) chunks.push([classMarker(cl)]);
-      chunks.push(...blocks(atLevel.filter((p) => p.classLabel === cl), estimateOnly, style));
+      chunks.push(...blocks(atLevel.filter((p) => p.classLabel === cl), row, style, narrowOn));
     }
   }
   if (cat.length) {
     chunks.push(['Categorical Latent Variables']);
     for (const level of levelsOf(cat)) {
       if (level) chunks.push([levelMarker(level)]);
-      chunks.push(...blocks(cat.filter((p) => p.level === level), estimateOnly, style));
+      chunks.push(...blocks(cat.filter((p) => p.level === level), row, style, narrowOn));
     }
   }
-  for (const ch of chunks) L.push('', ...ch);
+  return chunks;
+}
+
+const RESULTS_HEADER = ['                                                    Two-Tailed', '                    Estimate       S.E.  Est./S.E.    P-Value'];
+
+function modelResults(L: string[], params: ParameterEstimate[], estimateOnly: boolean, style: ResultsStyle): void {
+  if (params.length === 0) return;
+  L.push('MODEL RESULTS', '');
+  L.push(...(estimateOnly ? ['                    Estimate'] : RESULTS_HEADER));
+  for (const ch of resultChunks(params, (p) => parameterRow(p, estimateOnly), style, style.narrowOn)) L.push('', ...ch);
   L.push('', '');
+}
+
+// ---------------------------------------------------------------- OUTPUT: STANDARDIZED, CINTERVAL, SVALUES
+
+const STANDARDIZATION_TITLE = { stdyx: 'STDYX Standardization', stdy: 'STDY Standardization', std: 'STD Standardization' } as const;
+
+/**
+ * STANDARDIZED MODEL RESULTS (one table per requested standardization, in the MODEL RESULTS layout)
+ * and R-SQUARE ('Observed' and 'Latent' variable tables), as Mplus 8.11 prints them for ML (ex5.20);
+ * mixtures repeat the tables per 'Latent Class k' [inferred: the class markers in R-SQUARE].
+ */
+function standardizedResults(L: string[], s: StandardizedOut, style: ResultsStyle): void {
+  L.push('STANDARDIZED MODEL RESULTS', '', '');
+  for (const kind of s.kinds) {
+    L.push(STANDARDIZATION_TITLE[kind], '', ...RESULTS_HEADER);
+    for (const ch of resultChunks(s.results[kind], (p) => parameterRow(p, false), style, style.narrowOn)) L.push('', ...ch);
+    L.push('', '');
+  }
+  if (!s.results.rSquare.length) return;
+  L.push('R-SQUARE');
+  const rsRow = (r: RSquareRow) => parameterRow({ par: 0, level: r.level, classLabel: r.classLabel, categoricalLatent: false, block: '', name: r.name, estimate: r.estimate, se: r.se, fixed: r.fixed }, false);
+  for (const level of distinct(s.results.rSquare.map((r) => r.level))) {
+    if (level) L.push('', levelMarker(level));
+    const atLevel = s.results.rSquare.filter((r) => r.level === level);
+    for (const cl of distinct(atLevel.map((r) => r.classLabel))) {
+      if (cl !== null) L.push('', classMarker(cl));
+      const rows = atLevel.filter((r) => r.classLabel === cl);
+      const observed = rows.filter((r) => !r.latent);
+      const latent = rows.filter((r) => r.latent);
+      if (observed.length) {
+        L.push('', '    Observed                                        Two-Tailed', '    Variable        Estimate       S.E.  Est./S.E.    P-Value', '');
+        L.push(...observed.map(rsRow));
+      }
+      if (latent.length) {
+        L.push('', '     Latent                                         Two-Tailed', '    Variable        Estimate       S.E.  Est./S.E.    P-Value', '');
+        L.push(...latent.map(rsRow));
+      }
+    }
+  }
+  L.push('', '');
+}
+
+/** two-sided normal quantiles of the CINTERVAL columns (99%, 95%, 90% intervals) */
+const Z_995 = 2.5758293035489;
+const Z_975 = 1.959963984540054;
+const Z_95 = 1.6448536269514722;
+
+/**
+ * one CONFIDENCE INTERVALS row: name in 10 columns after a 4-blank indent, then Lower .5%, Lower 2.5%,
+ * Lower 5%, Estimate, Upper 5%, Upper 2.5%, Upper .5% in F12.3 (ex3.6 and ex3.16, Mplus 8.11). Symmetric
+ * Wald intervals estimate +- z S.E.; a fixed parameter (or one without S.E.) prints its value throughout.
+ */
+export function intervalRow(p: ParameterEstimate): string {
+  const se = p.fixed || !(p.se > 0) ? 0 : p.se;
+  const xs = [-Z_995, -Z_975, -Z_95, 0, Z_95, Z_975, Z_995].map((z) => p.estimate + z * se);
+  return '    ' + padR(p.name, 10) + xs.map((x) => fmtF(x, 12, 3)).join('');
+}
+
+const INTERVALS_HEADER = '               ' + ['Lower .5%', 'Lower 2.5%', 'Lower 5%', 'Estimate', 'Upper 5%', 'Upper 2.5%', 'Upper .5%'].map((h) => h.padStart(12)).join('');
+
+/** CONFIDENCE INTERVALS OF MODEL RESULTS (and OF STANDARDIZED MODEL RESULTS); block headers in the narrow ON form */
+function confidenceIntervals(L: string[], params: ParameterEstimate[], standardized: StandardizedOut | undefined, style: ResultsStyle): void {
+  L.push('CONFIDENCE INTERVALS OF MODEL RESULTS', '', INTERVALS_HEADER);
+  for (const ch of resultChunks(params, intervalRow, style, true)) L.push('', ...ch);
+  L.push('', '');
+  if (!standardized) return;
+  L.push('CONFIDENCE INTERVALS OF STANDARDIZED MODEL RESULTS', '', '');
+  for (const kind of standardized.kinds) {
+    L.push(STANDARDIZATION_TITLE[kind], '', INTERVALS_HEADER);
+    for (const ch of resultChunks(standardized.results[kind], intervalRow, style, true)) L.push('', ...ch);
+    L.push('', '');
+  }
+}
+
+/** MODEL COMMAND WITH FINAL ESTIMATES USED AS STARTING VALUES: the lines built by svalues.ts, 5-blank indent */
+function svaluesSection(L: string[], lines: string[]): void {
+  L.push('MODEL COMMAND WITH FINAL ESTIMATES USED AS STARTING VALUES', '');
+  for (const l of lines) L.push(l === '' ? '' : l.startsWith('MODEL ') ? '  ' + l : '     ' + l);
+  L.push('', '', '');
 }
 
 // ---------------------------------------------------------------- mixture extras

@@ -8,6 +8,13 @@
 import type { EstimationResult } from '../results/types.js';
 import type { ModelIR } from '../model/ir.js';
 import type { OddsRatioComparison, ProbabilityScaleRow } from '../results/probability.js';
+import type { StandardizedResults } from '../results/standardize.js';
+
+/** OUTPUT: STANDARDIZED / STDYX / STDY / STD: the tables to print (in this order) and their rows */
+export interface StandardizedOut {
+  kinds: Array<'stdyx' | 'stdy' | 'std'>;
+  results: StandardizedResults;
+}
 
 /** one line of the optimization / integration / random-starts specifications in SUMMARY OF ANALYSIS */
 export interface SpecLine {
@@ -146,6 +153,12 @@ export interface OutInput {
   savedata?: SaveDataInfo;
   /** plain TYPE = GENERAL runs (continuous outcomes, no random effects) print ' Y1       ON' (see blockHeader) */
   narrowOn?: boolean;
+  /** OUTPUT: STANDARDIZED (or STDYX / STDY / STD): absent when not requested or not available for the model */
+  standardized?: StandardizedOut;
+  /** OUTPUT: CINTERVAL: symmetric Wald intervals of MODEL RESULTS (and of the standardized results) */
+  cinterval?: boolean;
+  /** OUTPUT: SVALUES: the MODEL command lines (without indentation) from svalues.ts */
+  svalues?: string[];
   /** PLOT INFORMATION: the plot files written next to the .out */
   plots?: PlotInfo;
   options: OutOptions;

@@ -32,7 +32,27 @@ for (i in seq_len(nrow(jp))) {
   if (!close(p$est[sel], jp$estimate[i])) stop("estimate of ", header, " ", jp$name[i])
   if (!is.na(jp$se[i]) && !close(p$se[sel], jp$se[i])) stop("S.E. of ", header, " ", jp$name[i])
 }
-if (!is.null(j$classes)) {
+# OUTPUT: CINTERVAL / STANDARDIZED / SVALUES sections, when printed
+ci <- m$parameters$ci.unstandardized
+if (!is.null(ci) && (nrow(ci) != nrow(p) || !all(abs(ci$est - p$est) < 1e-9))) stop("confidence intervals")
+if (!is.null(ci) && !all(ci$low2.5 <= ci$est & ci$est <= ci$up2.5)) stop("confidence interval bounds")
+if (grepl("STDYX Standardization", paste(readLines(outFile), collapse = "\n"), fixed = TRUE) &&
+    (is.null(m$parameters$stdyx.standardized) || is.null(m$parameters$r2))) stop("standardized results")
+sv <- m$parameters$svalues
+if (!is.null(sv) && is.null(sv$LatentClass)) for (i in seq_len(nrow(p))) {
+  k <- sv$paramHeader == p$paramHeader[i] & sv$param == p$param[i]
+  if (sum(k) != 1 || abs(sv$est[k] - p$est[i]) > 0.0005 + 1e-9) stop("SVALUES row ", p$paramHeader[i], " ", p$param[i])
+}
+if (!is.null(j$class_variables) && !is.null(j$class_variables$counts[[1]])) {
+  # several class variables: pattern counts, then the marginal counts of each class variable
+  cc <- m$class_counts
+  if (!all(cc$mostLikely.patterns$count == j$classes$most_likely$count)) stop("most likely pattern counts")
+  if (!all(abs(cc$posteriorProb.patterns$count - j$classes$posterior$count) <= 0.000005 + 1e-9)) stop("posterior pattern counts")
+  marg <- function(basis) unlist(lapply(j$class_variables$counts, function(d) d[[basis]]$count))
+  if (!all(cc$mostLikely$count == marg("most_likely"))) stop("most likely counts per class variable")
+  if (!all(abs(cc$posteriorProb$count - marg("posterior")) <= 0.000005 + 1e-9)) stop("posterior counts per class variable")
+  if (!all(cc$mostLikely$variable == rep(j$class_variables$name, j$class_variables$classes))) stop("class variable names")
+} else if (!is.null(j$classes)) {
   ml <- m$class_counts$mostLikely
   if (!all(ml$count == j$classes$most_likely$count)) stop("most likely class counts")
   po <- m$class_counts$posteriorProb

@@ -32,6 +32,14 @@ MODEL:
   s1 WITH s2;
 `;
 
+const MIMIC = `TITLE: MIMIC on the ex9.6 data as single-level data
+DATA: FILE = ex9.6.dat;
+VARIABLE: NAMES = y1-y4 x1 x2 w clus;
+  USEVARIABLES = y1-y4 x1 x2;
+MODEL: f BY y1-y4; f ON x1 x2; y1 WITH y2;
+OUTPUT: STANDARDIZED CINTERVAL SVALUES;
+`;
+
 const script = new URL('./readmodels.R', import.meta.url).pathname;
 test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skipped without R / MplusAutomation)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plusmix-readmodels-'));
@@ -48,6 +56,12 @@ test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skippe
       writeFileSync(json, jsonText(toJson({ result: f.result, summary: f.summary, inputText: f.inputText, plusmixVersion: '0.1.0' })));
       files.push(out, json);
     }
+    // several class variables (CLASSES = bc(2) wc(3)): the golden file of patterns.test.ts
+    const patterns = readFileSync(new URL('./golden/patterns.out', import.meta.url), 'utf8');
+    const pf = readMplusOut(patterns);
+    writeFileSync(join(dir, 'patterns.out'), patterns);
+    writeFileSync(join(dir, 'patterns.json'), jsonText(toJson({ result: pf.result, summary: pf.summary, inputText: pf.inputText, plusmixVersion: '0.1.0' })));
+    files.push(join(dir, 'patterns.out'), join(dir, 'patterns.json'));
     // a whole plusmix run without mixture: TYPE = TWOLEVEL RANDOM on the HSB data (examples/hsb/m2.inp)
     writeFileSync(join(dir, 'hsb.dat'), readFileSync(new URL('../../fixtures/hsb/hsb.dat', import.meta.url)));
     const m2 = runPipeline(M2, join(dir, 'm2.inp'), { clock: null });
@@ -55,13 +69,20 @@ test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skippe
     writeFileSync(join(dir, 'm2.out'), m2.outText);
     writeFileSync(join(dir, 'm2.json'), jsonText(m2.json!));
     files.push(join(dir, 'm2.out'), join(dir, 'm2.json'));
+    // OUTPUT: STANDARDIZED CINTERVAL SVALUES on a single-level model (MIMIC on the ex9.6 data)
+    writeFileSync(join(dir, 'ex9.6.dat'), readFileSync(new URL('../../fixtures/mplus-ug/ex9.6.dat', import.meta.url)));
+    const mimic = runPipeline(MIMIC, join(dir, 'mimic.inp'), { clock: null });
+    assert.is(mimic.exitCode, 0, mimic.outText);
+    writeFileSync(join(dir, 'mimic.out'), mimic.outText);
+    writeFileSync(join(dir, 'mimic.json'), jsonText(mimic.json!));
+    files.push(join(dir, 'mimic.out'), join(dir, 'mimic.json'));
     const r = spawnSync('Rscript', [script, ...files], { encoding: 'utf8' });
     if (r.error || r.status === 77) {
       console.log('  readmodels.test.ts: SKIPPED (Rscript, MplusAutomation or jsonlite not available)');
       return;
     }
     assert.is(r.status, 0, `${r.stderr}${r.stdout}`);
-    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters', 'OK 12 parameters']);
+    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters', 'OK 17 parameters', 'OK 12 parameters', 'OK 16 parameters']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
