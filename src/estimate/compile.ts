@@ -47,6 +47,18 @@ export interface CompiledModel {
   classVariable: string;
   /** name of the between-level class variable ('' without one) */
   betweenClassVariable: string;
+  /**
+   * A second within-level class variable c2 (latent transition models, `c2 ON c1`): K2 classes,
+   * w2Of gives each pattern's c2 class. Its logits are normalized within the patterns that share the
+   * other class variables: P(c1 = a, c2 = b) = P(c1 = a) P(c2 = b | c1 = a).
+   */
+  K2: number;
+  w2Of: Int32Array;
+  classVariable2: string;
+  /** distance between the indices of patterns that differ only in their c2 class */
+  stride2: number;
+  /** every class variable in CLASSES order with each pattern's class of it */
+  classVars: Array<{ name: string; level: 'within' | 'between'; n: number; of: Int32Array }>;
   contNames: string[];
   covNames: string[];
   factorNames: string[];
@@ -88,6 +100,11 @@ export interface CompiledModel {
   clsG: Int32Array; // K*X
   /** `c#k ON cb#m`: added to the class logit of pattern (k, m), K */
   clsAB: Int32Array;
+  /** logits of the second within class variable per pattern: [c2#b] (K), `c2 ON x` (K*X), `c2#b ON c1#a` (K), `c2#b ON cb#m` (K) */
+  cls2A: Int32Array;
+  cls2G: Int32Array;
+  cls2AW: Int32Array;
+  cls2AB: Int32Array;
   /** between-level class logits [cb#m] (Kb) and `cb ON w` (Kb*X, covariates read from the cluster's first person) */
   bA: Int32Array;
   bG: Int32Array;
@@ -124,33 +141,37 @@ function err(message: string, code = 'E_ESTIMATE'): PlusmixError {
 export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   const cvs = ir.classVariables;
   const within = cvs.filter((c) => c.level === 'within'), between = cvs.filter((c) => c.level === 'between');
-  if (within.length > 1) throw err('More than one within-level class variable is not supported yet.', 'E_UNSUPPORTED');
+  if (within.length > 2) throw err('More than two within-level class variables are not supported yet.', 'E_UNSUPPORTED');
   if (between.length > 1) throw err('More than one between-level class variable is not supported yet.', 'E_UNSUPPORTED');
   if (ir.twoLevel && !ds.cluster) throw err('TYPE = TWOLEVEL needs a CLUSTER variable.');
   if (between.length && !ir.twoLevel) throw err('A between-level class variable needs TYPE = TWOLEVEL MIXTURE.');
-  const cv = within[0], cbv = between[0];
-  const Kw = cv ? cv.nClasses : 1, Kb = cbv ? cbv.nClasses : 1;
-  const K = Kw * Kb;
+  // with two within class variables, the one regressed on the other (`c2 ON c1`) is the second
+  let [cv, cv2] = within;
+  if (cv && cv2 && ir.rows.some((r) => r.kind === 'classRegression' && r.lhs === cv!.name && r.rhs === cv2!.name)) [cv, cv2] = [cv2, cv];
+  if (cv2 && ir.twoLevel) throw err('Two within-level class variables in TWOLEVEL models are not supported yet.', 'E_UNSUPPORTED');
+  const cbv = between[0];
+  const Kw = cv ? cv.nClasses : 1, Kb = cbv ? cbv.nClasses : 1, K2 = cv2 ? cv2.nClasses : 1;
+  const K = Kw * Kb * K2;
   // patterns in CLASSES order (last class variable fastest)
-  const wOf = new Int32Array(K), bOf = new Int32Array(K);
+  const wOf = new Int32Array(K), bOf = new Int32Array(K), w2Of = new Int32Array(K);
   const classLabels: string[] = [];
+  const classVars = cvs.map((c) => ({ name: c.name, level: c.level, n: c.nClasses, of: new Int32Array(K) }));
   {
     const pats = classPatterns(ir);
     pats.forEach((pt, k) => {
       wOf[k] = cv ? pt[cv.name]! - 1 : 0;
       bOf[k] = cbv ? pt[cbv.name]! - 1 : 0;
+      w2Of[k] = cv2 ? pt[cv2.name]! - 1 : 0;
+      classVars.forEach((c) => { c.of[k] = pt[c.name]! - 1; });
       classLabels.push(cvs.map((c) => String(pt[c.name])).join('.') || '1');
     });
   }
   const classOf = (cls: Record<string, number>): number[] => {
     const out: number[] = [];
-    for (let k = 0; k < K; k++) {
-      if (cv && cls[cv.name] !== undefined && cls[cv.name]! - 1 !== wOf[k]) continue;
-      if (cbv && cls[cbv.name] !== undefined && cls[cbv.name]! - 1 !== bOf[k]) continue;
-      out.push(k);
-    }
+    for (let k = 0; k < K; k++) if (classVars.every((c) => cls[c.name] === undefined || cls[c.name]! - 1 === c.of[k])) out.push(k);
     return out;
   };
+  const patternsOfW2 = (b: number): number[] => Array.from({ length: K }, (_, k) => k).filter((k) => w2Of[k] === b);
 
   const obs = new Map(ir.observed.map((o) => [o.name, o]));
   const factors = ir.latent.filter((l) => l.kind === 'factor' && l.level === 'within');
@@ -264,6 +285,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   /** within class (0-based) whose logit a latent name like C#2 is, -1 otherwise */
   const classLogitOf = (name: string): number => {
     const mm = /^(.*)#(\d+)$/.exec(name);
+    if (mm && cv2 && mm[1] === cv2.name) throw err(`${name}: random intercepts of the logits of ${cv2.display} (regressed on ${cv!.display}) are not supported yet.`, 'E_UNSUPPORTED');
     return mm && cv && mm[1] === cv.name ? Number(mm[2]) - 1 : -1;
   };
   /** patterns whose within class is w */
@@ -283,6 +305,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   const psi = fill(K * F * F), theta = fill(K * P * P), tau = fill(K * nTau), catB = fill(K * R * X);
   const nomA = fill(K * nNomA), nomB = fill(K * nNomA * X), clsA = fill(K), clsG = fill(K * X);
   const clsAB = fill(K), bA = fill(Kb), bG = fill(Kb * X);
+  const cls2A = fill(K), cls2G = fill(K * X), cls2AW = fill(K), cls2AB = fill(K);
   const H = fill(K * P * D), G = fill(K * D), psiB = fill(Kb * D * D), alphaB = fill(K * D), gamB = fill(K * D * X), nuB = fill(K * P);
   const constSlot = (v: number): number => { slotPar.push(-1); slotValue.push(v); slotRow.push(-1); slotKind.push('const'); return slotPar.length - 1; };
   const contIdx = new Map(contNames.map((nm, i) => [nm, i]));
@@ -438,6 +461,12 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
             bA[row.index - 1] = newSlot(row, 'bA');
             break;
           }
+          if (cv2 && row.lhs === cv2.name) {
+            if (!row.index || row.index > K2) throw unsupported(row);
+            if (row.index === K2 && row.par > 0) throw err('The logit of the last class is fixed at 0.');
+            for (const kk of patternsOfW2(row.index - 1)) cls2A[kk] = newSlot(row, 'class2A');
+            break;
+          }
           if (!cv || row.lhs !== cv.name || !row.index || row.index > Kw) throw unsupported(row);
           if (row.index === Kw && row.par > 0) throw err('The logit of the last class is fixed at 0.');
           for (const kk of patternsOfW(row.index - 1)) clsA[kk] = newSlot(row, 'classA');
@@ -449,6 +478,23 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
             const q = covIdx.get(row.rhs);
             if (!row.index || row.index >= Kb || q === undefined) throw unsupported(row);
             bG[(row.index - 1) * X + q] = newSlot(row, 'bG');
+            break;
+          }
+          if (cv2 && row.lhs === cv2.name) {
+            if (!row.index || row.index >= K2) throw unsupported(row);
+            const own = patternsOfW2(row.index - 1);
+            if (cv && row.rhs === cv.name) {
+              // `c2#b ON c1#a`: the logit of c2 class b differs when c1 = a
+              if (!row.rhsIndex || row.rhsIndex > Kw) throw unsupported(row);
+              for (const kk of own) if (wOf[kk] === row.rhsIndex - 1) cls2AW[kk] = newSlot(row, 'class2AW');
+            } else if (cbv && row.rhs === cbv.name) {
+              if (!row.rhsIndex || row.rhsIndex > Kb) throw unsupported(row);
+              for (const kk of own) if (bOf[kk] === row.rhsIndex - 1) cls2AB[kk] = newSlot(row, 'class2AB');
+            } else {
+              const q = covIdx.get(row.rhs);
+              if (q === undefined) throw unsupported(row);
+              for (const kk of own) cls2G[kk * X + q] = newSlot(row, 'class2G');
+            }
             break;
           }
           if (!cv || row.lhs !== cv.name || !row.index) throw unsupported(row);
@@ -488,6 +534,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   }
   return {
     n, K, Kw, Kb, wOf, bOf, classLabels, classVariable: cv?.name ?? '', betweenClassVariable: cbv?.name ?? '',
+    K2, w2Of, classVariable2: cv2?.name ?? '', classVars, stride2: strideOf(classVars, cv2?.name), cls2A, cls2G, cls2AW, cls2AB,
     contNames, covNames, factorNames, P, X, F, cat, nom, nTau, nNomA, y, x, u, v, patternOf, patterns: patList,
     nSlots: slotPar.length, slotPar: Int32Array.from(slotPar), slotValue: Float64Array.from(slotValue),
     slotRow: Int32Array.from(slotRow), slotKind,
@@ -495,6 +542,13 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
     D, etaNames, H, Hx, G, psiB, alphaB, gamB, nuB,
     clusters: ir.twoLevel && ds.cluster ? { J: ds.cluster.start.length - 1, start: ds.cluster.start, order: ds.cluster.order } : null,
   };
+}
+
+/** Distance between the indices of class patterns that differ by one class of the named variable (last varies fastest). */
+function strideOf(vars: Array<{ name: string; n: number }>, name: string | undefined): number {
+  let s = 1;
+  for (let v = vars.length - 1; v >= 0; v--) { if (vars[v]!.name === name) return s; s *= vars[v]!.n; }
+  return 1;
 }
 
 /** Copy the free-parameter vector into the slot values. */

@@ -80,7 +80,9 @@ export function planEM(m: CompiledModel, link: 'logit' | 'probit'): EMPlan {
     });
   }
   let logit: LogitBlock | null = null;
-  if (K > 1) {
+  // with a second within class variable the class probabilities are not one softmax over the patterns:
+  // its logits (and those of the first) are left to quasi-Newton
+  if (K > 1 && m.K2 === 1) {
     const slots: number[] = [];
     for (let k = 0; k < K; k++) { const s = m.clsA[k]!; if (s >= 0) slots.push(s); for (let q = 0; q < X; q++) { const g = m.clsG[k * X + q]!; if (g >= 0) slots.push(g); } }
     const free = slots.filter((s) => m.slotPar[s]! >= 0);

@@ -44,19 +44,13 @@ export function classCounts(m: CompiledModel, ws: Workspace, post: Float64Array)
     labels: m.classLabels, model: modelBased ? model : null, posterior, mostLikely, averagePosterior: avg, classification: cls,
     entropy: K > 1 ? 1 - ent / (n * Math.log(K)) : null,
   };
-  if (m.Kw > 1 && m.Kb > 1) out.perVariable = marginalCounts(m, post);
+  if (m.classVars.length > 1) out.perVariable = marginalCounts(m, post);
   return out;
 }
 
-/** Counts of each class variable (within, between), summed over the other's classes; most likely by the marginal posterior. */
+/** Counts of each class variable (CLASSES order), summed over the other's classes; most likely by the marginal posterior. */
 function marginalCounts(m: CompiledModel, post: Float64Array): NonNullable<ClassCounts['perVariable']> {
-  const vars = [
-    { name: m.classVariable, level: 'within' as const, n: m.Kw, of: m.wOf },
-    { name: m.betweenClassVariable, level: 'between' as const, n: m.Kb, of: m.bOf },
-  ];
-  // in CLASSES order: the between variable first when the patterns enumerate it slowest
-  if (m.bOf[1] === m.bOf[0]) vars.reverse();
-  return vars.map((v) => {
+  return m.classVars.map((v) => {
     const posterior = new Array<number>(v.n).fill(0), mostLikely = new Array<number>(v.n).fill(0);
     const marg = new Float64Array(v.n);
     for (let i = 0; i < m.n; i++) {

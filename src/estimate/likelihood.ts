@@ -46,6 +46,11 @@ export interface Workspace {
    * -1 = no restriction (models without a between class variable).
    */
   activeB: number;
+  /** second within class variable: logit coefficients per pattern (K, K x X), P(c2 | other classes) per pattern, group normalizers */
+  cls2A: Float64Array;
+  cls2G: Float64Array;
+  p2: Float64Array;
+  lse2: Float64Array;
   bd: Float64Array; // 2: threshold bounds
   /** gradient sufficient statistics of the continuous block, per class */
   sW: Float64Array; // K
@@ -67,7 +72,8 @@ export function makeWorkspace(m: CompiledModel, link: 'logit' | 'probit'): Works
     sinv: new Float64Array(nPat * K * P * P), logdet: new Float64Array(nPat * K), nObs: new Int32Array(nPat),
     chol: new Float64Array(P * P), tmp: new Float64Array(Math.max(P, 1)), idx: new Int32Array(P),
     lp: new Float64Array(K), post: new Float64Array(K), prior: new Float64Array(K),
-    res: new Float64Array(K * P), a: new Float64Array(K * P), nomP: new Float64Array(maxNom), muShift: new Float64Array(K * P), logitShift: new Float64Array(K), clsA: new Float64Array(K), clsG: new Float64Array(K * X), activeB: -1, bd: new Float64Array(2),
+    res: new Float64Array(K * P), a: new Float64Array(K * P), nomP: new Float64Array(maxNom), muShift: new Float64Array(K * P), logitShift: new Float64Array(K), clsA: new Float64Array(K), clsG: new Float64Array(K * X), activeB: -1,
+    cls2A: new Float64Array(K), cls2G: new Float64Array(K * X), p2: new Float64Array(K), lse2: new Float64Array(K), bd: new Float64Array(2),
     sW: new Float64Array(K), sA: new Float64Array(K * P), sAX: new Float64Array(K * P * X), sG: new Float64Array(K * P * P),
     m1: new Float64Array(Math.max(P * F, 1)), m2: new Float64Array(Math.max(F * F, P * F, 1)),
   };
@@ -81,6 +87,10 @@ export function prepare(m: CompiledModel, ws: Workspace): boolean {
   for (let k = 0; k < K; k++) {
     ws.clsA[k] = val(m, m.clsA[k]!) + val(m, m.clsAB[k]!);
     for (let q = 0; q < X; q++) ws.clsG[k * X + q] = val(m, m.clsG[k * X + q]!);
+    if (m.K2 > 1) {
+      ws.cls2A[k] = val(m, m.cls2A[k]!) + val(m, m.cls2AW[k]!) + val(m, m.cls2AB[k]!);
+      for (let q = 0; q < X; q++) ws.cls2G[k * X + q] = val(m, m.cls2G[k * X + q]!);
+    }
     for (let p = 0; p < P; p++) {
       let c = val(m, m.nu[k * P + p]!);
       for (let f = 0; f < F; f++) c += val(m, m.lam[(k * P + p) * F + f]!) * val(m, m.alpha[k * F + f]!);
@@ -166,11 +176,43 @@ function classLogits(m: CompiledModel, i: number, ws: Workspace): void {
     ws.prior[k] = z;
     if (z > mx) mx = z;
   }
+  if (m.K2 > 1) {
+    classLogits2(m, i, ws);
+    mx = -Infinity;
+    for (let k = 0; k < K; k++) if (ws.prior[k]! > mx) mx = ws.prior[k]!;
+  }
   let s = 0;
   for (let k = 0; k < K; k++) if (ws.prior[k] !== -Infinity) s += Math.exp(ws.prior[k]! - mx);
   const lse = mx + Math.log(s);
   for (let k = 0; k < K; k++) ws.prior[k] = ws.prior[k]! - lse; // log P(k | x)
 }
+
+/**
+ * Second within class variable: adds log P(c2 = b | c1 = a, cb, x) to ws.prior of every possible
+ * pattern, normalizing the c2 logits within each group of patterns that differ only in c2 (the group
+ * is identified by the pattern with the same classes and c2 = 1, whose index holds the normalizer).
+ */
+function classLogits2(m: CompiledModel, i: number, ws: Workspace): void {
+  const { K, X } = m;
+  const st = m.stride2;
+  const g0 = (k: number) => k - m.w2Of[k]! * st;
+  ws.lse2.fill(-Infinity);
+  for (let k = 0; k < K; k++) {
+    if (ws.prior[k] === -Infinity) continue;
+    let z = ws.cls2A[k]!;
+    for (let q = 0; q < X; q++) z += ws.cls2G[k * X + q]! * m.x[i * X + q]!;
+    ws.p2[k] = z;
+    const g = g0(k), l = ws.lse2[g]!;
+    ws.lse2[g] = l === -Infinity ? z : Math.max(l, z) + Math.log1p(Math.exp(-Math.abs(l - z)));
+  }
+  for (let k = 0; k < K; k++) {
+    if (ws.prior[k] === -Infinity) { ws.p2[k] = 0; continue; }
+    const lp = ws.p2[k]! - ws.lse2[g0(k)]!;
+    ws.p2[k] = Math.exp(lp);
+    ws.prior[k] = ws.prior[k]! + lp;
+  }
+}
+
 
 /**
  * Log-likelihood of person i; leaves log P(k|x) in ws.prior, log joint in ws.lp, posteriors in
@@ -273,6 +315,7 @@ export function accumulatePerson(m: CompiledModel, i: number, ws: Workspace, dSl
   const t = m.patternOf[i]!;
   const hasCont = ws.nObs[t]! > 0;
   // class logits: sum_k p_k d log P(k|x) = p_l - pi_l for logit l
+  if (m.K2 > 1) accumulateLogits2(m, i, ws, dSlot, scale);
   for (let l = 0; l < K; l++) {
     const g = scale * (ws.post[l]! - Math.exp(ws.prior[l]!));
     if (g === 0) continue;
@@ -325,6 +368,26 @@ export function accumulatePerson(m: CompiledModel, i: number, ws: Workspace, dSl
         for (let q = 0; q < X; q++) { const s = m.nomB[pos * X + q]!; if (s >= 0) dSlot[s] += g * m.x[i * X + q]!; }
       }
     }
+  }
+}
+
+/**
+ * Score of the second class variable's logits (after personLogLik): for the logit of pattern l,
+ * g_l - P(c2 | group) G, with g = posterior - prior and G the sum of g over l's group.
+ */
+function accumulateLogits2(m: CompiledModel, i: number, ws: Workspace, dSlot: Float64Array, scale: number): void {
+  const { K, X } = m;
+  const st = m.stride2;
+  ws.lse2.fill(0); // reused: group sums of g
+  for (let k = 0; k < K; k++) ws.lse2[k - m.w2Of[k]! * st] += ws.post[k]! - Math.exp(ws.prior[k]!);
+  for (let l = 0; l < K; l++) {
+    const g = scale * (ws.post[l]! - Math.exp(ws.prior[l]!) - ws.p2[l]! * ws.lse2[l - m.w2Of[l]! * st]!);
+    if (g === 0) continue;
+    const sa = m.cls2A[l]!, sw = m.cls2AW[l]!, sb = m.cls2AB[l]!;
+    if (sa >= 0) dSlot[sa] += g;
+    if (sw >= 0) dSlot[sw] += g;
+    if (sb >= 0) dSlot[sb] += g;
+    for (let q = 0; q < X; q++) { const s = m.cls2G[l * X + q]!; if (s >= 0) dSlot[s] += g * m.x[i * X + q]!; }
   }
 }
 

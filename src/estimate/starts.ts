@@ -90,10 +90,11 @@ export function defaultStarts(m: CompiledModel, link: 'logit' | 'probit', mixtur
   // between classes, or (when it varies across both) the class patterns
   const classSet = (j: number) => [...(parClasses.get(j) ?? [])];
   const dk = (k: number, j: number): number => {
-    if (m.Kb === 1) return spread(k, K);
+    if (m.classVars.length <= 1) return spread(k, K);
+    // spread over the class variable the parameter varies across: the one whose class is the same in
+    // every pattern the parameter belongs to, when it covers all patterns of that class
     const ks = classSet(j);
-    if (ks.every((c) => m.bOf[c] === m.bOf[ks[0]!])) return m.Kw > 1 && ks.length === m.Kw ? spread(m.bOf[k]!, m.Kb) : spread(k, K);
-    if (ks.every((c) => m.wOf[c] === m.wOf[ks[0]!])) return spread(m.wOf[k]!, m.Kw);
+    for (const v of m.classVars) if (ks.every((c) => v.of[c] === v.of[ks[0]!]) && ks.length * v.n === K) return spread(v.of[k]!, v.n);
     return spread(k, K);
   };
   const done = new Set<number>();
@@ -103,7 +104,7 @@ export function defaultStarts(m: CompiledModel, link: 'logit' | 'probit', mixtur
     done.add(j);
     const row = m.parRow[j]!;
     if (row.userValue) { th[j] = row.value; continue; }
-    const varying = K > 1 && (m.Kb === 1 ? (parClasses.get(j)?.size ?? 0) === 1 : (parClasses.get(j)?.size ?? 0) < K);
+    const varying = K > 1 && (m.classVars.length <= 1 ? (parClasses.get(j)?.size ?? 0) === 1 : (parClasses.get(j)?.size ?? 0) < K);
     const k = Math.max(info.cls[s]!, 0);
     const kind = m.slotKind[s]!;
     let v = 0;

@@ -196,6 +196,44 @@ MODEL c:
   r.params.forEach((p, k) => assert.ok(Math.abs(r.est[k] - p.population) < 3 * r.se[k], `${p.block} ${p.name} ${p.classLabel}: ${r.est[k]} vs ${p.population} (SE ${r.se[k]})`));
 });
 
+test('latent transition structure (two within class variables, c2 ON c1): generated and recovered within 3 SE', () => {
+  const body = `MONTECARLO:
+  NAMES = y1-y4; NOBSERVATIONS = 3000; NREPS = 1; SEED = 91;
+  GENCLASSES = c1 (2) c2 (2); CLASSES = c1 (2) c2 (2);
+MODEL POPULATION:
+  %OVERALL%
+  y1-y4*1; [c1#1*0.4]; [c2#1*-1]; c2 ON c1*2;
+MODEL POPULATION-c1:
+  %c1#1%
+  [y1*0 y2*0];
+  %c1#2%
+  [y1*2 y2*2];
+MODEL POPULATION-c2:
+  %c2#1%
+  [y3*0 y4*0];
+  %c2#2%
+  [y3*2 y4*2];
+ANALYSIS: TYPE = MIXTURE; STARTS = 0;
+MODEL:
+  %OVERALL%
+  y1-y4*1; [c1#1*0.4]; [c2#1*-1]; c2 ON c1*2;
+MODEL c1:
+  %c1#1%
+  [y1*0 y2*0];
+  %c1#2%
+  [y1*2 y2*2];
+MODEL c2:
+  %c2#1%
+  [y3*0 y4*0];
+  %c2#2%
+  [y3*2 y4*2];`;
+  const study = prepareStudy(parseInput(body, 'lta.inp').ast, {});
+  const r = runReplication(study, 1);
+  assert.ok(r.ok);
+  assert.is(r.fit!.parameters, 15);
+  r.params.forEach((p, k) => assert.ok(Math.abs(r.est[k] - p.population) < 3 * r.se[k], `${p.block} ${p.name} ${p.classLabel}: ${r.est[k]} vs ${p.population} (SE ${r.se[k]})`));
+});
+
 test('summary statistics: average, SD (n - 1), S.E. average, M.S.E., coverage and % significant, by hand', () => {
   const param = { level: null, classLabel: null, categoricalLatent: false, block: 'Y ON', name: 'X', par: 1, population: 2 };
   const fit = (ll: number) => ({ loglikelihood: ll, parameters: 1, aic: -2 * ll + 2, bic: -2 * ll + 5, abic: -2 * ll + 4 });
