@@ -62,7 +62,26 @@ export function saveColumns(ds: Dataset, result: EstimationResult, opts: SaveDat
       for (let k = 1; k < K; k++) if (result.posterior[i * K + k] > result.posterior[i * K + best]) best = k;
       modal[i] = best + 1;
     }
-    cols.push({ name: (opts.classVariable ?? 'C').toUpperCase(), values: modal, integer: false });
+    const cvs = result.classVariables ?? [];
+    if (cvs.length > 1) {
+      // several class variables (Mplus): CPROB per class pattern, the most likely class of each class
+      // variable (by its marginal probabilities), then MLCJOINT, the most likely pattern
+      let stride = K;
+      const marg = new Float64Array(K);
+      cvs.forEach((cv) => {
+        stride /= cv.nClasses;
+        const v = new Float64Array(ds.nRows);
+        for (let i = 0; i < ds.nRows; i++) {
+          marg.fill(0, 0, cv.nClasses);
+          for (let k = 0; k < K; k++) marg[Math.floor(k / stride) % cv.nClasses] += result.posterior![i * K + k];
+          let best = 0;
+          for (let c = 1; c < cv.nClasses; c++) if (marg[c] > marg[best]) best = c;
+          v[i] = best + 1;
+        }
+        cols.push({ name: cv.name.toUpperCase(), values: v, integer: false });
+      });
+      cols.push({ name: 'MLCJOINT', values: modal, integer: false });
+    } else cols.push({ name: (opts.classVariable ?? 'C').toUpperCase(), values: modal, integer: false });
   }
   if (ds.id) cols.push({ name: ds.id.name, values: ds.id.values, integer: true });
   if (ds.cluster) {

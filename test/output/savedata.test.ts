@@ -37,6 +37,20 @@ test('columns: variables, factor scores, CPROBs, most likely class, cluster', ()
   assert.equal([...cols[6].values], [7, 7, 12]);
 });
 
+test('several class variables: CPROB per pattern, most likely class of each variable, MLCJOINT (Mplus order)', () => {
+  // patterns 1.1 1.2 2.1 2.2 of (CB, C); row 3: joint mode 2.1 (0.4) but C's marginal mode is 2 (0.35 + 0.3)
+  const r = {
+    posterior: new Float64Array([0.7, 0.1, 0.1, 0.1, 0.0, 0.1, 0.2, 0.7, 0.05, 0.3, 0.4, 0.25]),
+    classCounts: { labels: ['1.1', '1.2', '2.1', '2.2'] },
+    classVariables: [{ name: 'CB', nClasses: 2, level: 'between' }, { name: 'C', nClasses: 2, level: 'within' }],
+  } as unknown as EstimationResult;
+  const cols = saveColumns(ds, r, { file: 'cp.dat', cprobabilities: true, fscores: false, classVariable: 'cb' });
+  assert.equal(cols.map((c) => c.name), ['Y', 'X', 'CPROB1', 'CPROB2', 'CPROB3', 'CPROB4', 'CB', 'C', 'MLCJOINT', 'CLUS']);
+  assert.equal([...cols[6].values], [1, 2, 2]);
+  assert.equal([...cols[7].values], [1, 2, 2]);
+  assert.equal([...cols[8].values], [1, 4, 3]);
+});
+
 test('categorical variables are saved with their original codes', () => {
   const cat: Dataset = { ...ds, cluster: undefined, columns: [{ name: 'U', display: 'u', values: new Float64Array([0, 1, NaN]), scale: 'categorical', categories: [2, 5], level: 'within' }] };
   const cols = saveColumns(cat, result, { file: 'u.dat', cprobabilities: false, fscores: false });
