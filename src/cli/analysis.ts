@@ -135,5 +135,22 @@ export function outputRequests(ast: InputFile): OutputRequests {
     standardized: (['stdyx', 'stdy', 'std'] as const).filter((k) => kinds.has(k)),
     cinterval: has('CINTERVAL'),
     svalues: has('SVALUES'),
+    tech11: has('TECH11'),
+    tech14: has('TECH14'),
   };
+}
+
+/** ANALYSIS options of TECH11 / TECH14: K-1STARTS, LRTSTARTS, LRTBOOTSTRAP (Mplus defaults when absent). */
+export function lrtOptions(ast: InputFile): { k1Starts?: [number, number]; lrtStarts?: [number, number, number, number]; draws?: number } {
+  const opts = findCommand(ast, 'ANALYSIS')?.options ?? [];
+  const nums = (n: string) => {
+    const o = opts.find((x) => x.name === n);
+    return o ? flat(o.values).flatMap((v) => (v.kind === 'number' ? [v.value] : [])) : [];
+  };
+  const out: { k1Starts?: [number, number]; lrtStarts?: [number, number, number, number]; draws?: number } = {};
+  const k1 = nums('K-1STARTS'), ls = nums('LRTSTARTS'), lb = nums('LRTBOOTSTRAP');
+  if (k1.length >= 1) out.k1Starts = [k1[0]!, k1[1] ?? Math.max(1, Math.floor(k1[0]! / 4))];
+  if (ls.length === 4) out.lrtStarts = [ls[0]!, ls[1]!, ls[2]!, ls[3]!];
+  if (lb.length === 1) out.draws = lb[0]!;
+  return out;
 }

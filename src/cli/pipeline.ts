@@ -22,7 +22,9 @@ import { toJson, type JsonResult } from '../output/json.js';
 import { buildSaveData, saveColumns, type SaveDataOptions } from '../output/savedata.js';
 import type { PlotInfo, SaveDataInfo } from '../output/types.js';
 import { plotFiles, plotSet } from '../output/plots.js';
-import { runSettings } from './analysis.js';
+import { lrtOptions, runSettings } from './analysis.js';
+import type { RunSettings } from './analysis.js';
+import { bootstrapLrt, fitNullModel, vlmrTest } from '../estimate/lrt.js';
 import type { ProgressEvent } from '../estimate/options.js';
 import { VERSION } from './version.js';
 
@@ -93,6 +95,25 @@ function plotKinds(set: Array<{ name: string }>): string[] {
  */
 const MAX_FALLBACK_DIMENSIONS = 1;
 
+/**
+ * OUTPUT: TECH11 / TECH14: the K-1 class model (class 1 deleted) and the VLMR / LMR tests, and the
+ * parametric bootstrap (src/estimate/lrt.ts). Single-level TYPE = MIXTURE with one class variable only;
+ * otherwise a warning, as Mplus ignores them where they do not apply.
+ */
+function lrtTests(ast: InputFile, ir: ModelIR, ds: Dataset, result: EstimationResult, settings: RunSettings, diagnostics: Diagnostic[]): void {
+  const cv = ir.classVariables;
+  if (!ir.mixture || ir.twoLevel || cv.length !== 1 || cv[0]!.known || cv[0]!.nClasses < 2 || ir.constraint) {
+    diagnostics.push({ severity: 'warning', code: 'W_TECH11_UNAVAILABLE', message: 'TECH11 and TECH14 are available for single-level TYPE = MIXTURE models with one unknown class variable of at least 2 classes (and no MODEL CONSTRAINT); the request is ignored.', location: { kind: 'none' } });
+    return;
+  }
+  if (!result.terminatedNormally) return;
+  const lo = lrtOptions(ast);
+  const h0 = fitNullModel(ir, ds, result, { estimation: settings.estimation, ...(lo.k1Starts ? { k1Starts: lo.k1Starts } : {}) });
+  if (settings.requests.tech11) result.tech11 = vlmrTest(ir, ds, result, h0, settings.estimation);
+  if (settings.requests.tech14)
+    result.tech14 = bootstrapLrt(ir, ds, result, h0, { estimation: settings.estimation, ...(lo.lrtStarts ? { lrtStarts: lo.lrtStarts } : {}), ...(lo.draws ? { draws: lo.draws } : {}) });
+}
+
 /** Choose the estimator for the model family. */
 function fit(ir: ModelIR, ds: Dataset, settings: ReturnType<typeof runSettings>): EstimationResult {
   if (ir.twoLevel && !ir.mixture) {
@@ -146,6 +167,7 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
     }
     if (opts.onProgress) settings.estimation.onProgress = opts.onProgress;
     const result = fit(ir, ds, settings);
+    if (settings.requests.tech11 || settings.requests.tech14) lrtTests(ast, ir, ds, result, settings, diagnostics);
 
     const estimation = resolveOptions(settings.estimation, { mixture: ir.mixture, integration: !!result.integration });
     const files: PipelineResult['files'] = [];

@@ -34,6 +34,9 @@ export interface OutputRequests {
   standardized?: Array<'stdyx' | 'stdy' | 'std'>;
   cinterval?: boolean;
   svalues?: boolean;
+  /** TECH11 / TECH14 (computed by the pipeline into EstimationResult.tech11 / tech14) */
+  tech11?: boolean;
+  tech14?: boolean;
 }
 
 export interface AssembleInput {
@@ -88,7 +91,7 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     oddsRatios: mixtureCategorical ? indicatorOddsRatios(result) : undefined,
     savedata: x.savedata,
     narrowOn: !ir.mixture && !ir.twoLevel && !categorical && !ir.latent.some((l) => l.kind === 'randomSlope'),
-    options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8 },
+    options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8, tech11: !!x.output.tech11, tech14: !!x.output.tech14 },
     ...(x.output.standardized?.length ? standardizedOut(ir, ds, result, x.output.standardized) : {}),
     ...(x.output.cinterval ? { cinterval: true } : {}),
     ...(x.output.svalues ? { svalues: svaluesLines(ir, result) } : {}),

@@ -6,6 +6,7 @@
 // plusmix identifies itself on line 2 and in the footer (where Mplus prints its own address).
 // Deterministic: the same input gives the same bytes; time enters only through options.timestamps.
 
+import { tech11Lines, tech14Lines } from './tech11.js';
 import type { ClassCounts, EstimationResult, FitStatistics, ParameterEstimate, StartIterations } from '../results/types.js';
 import { waldTest } from '../results/wald.js';
 import type { RSquareRow } from '../results/standardize.js';
@@ -74,6 +75,9 @@ export function writeOut(input: OutInput): string {
   if (input.cinterval) confidenceIntervals(L, r.parameters, input.standardized, style);
   if (input.svalues) svaluesSection(L, input.svalues);
   if (o.tech1 && input.tech1) tech1(L, input.tech1);
+  // TECH11 and TECH14 follow TECH10 in Mplus outputs; TECH8 (the iteration history) comes last (ex7.3.out)
+  if (o.tech11 && r.tech11) L.push(...tech11Lines(r.tech11));
+  if (o.tech14 && r.tech14) L.push(...tech14Lines(r.tech14));
   if (o.tech8) tech8(L, r);
   if (input.plots) plotInformation(L, input.plots);
   if (input.savedata) savedata(L, input.savedata);

@@ -136,6 +136,8 @@ export interface OutOptions {
   utc?: boolean;
   tech1?: boolean;
   tech8?: boolean;
+  tech11?: boolean;
+  tech14?: boolean;
 }
 
 export interface OutInput {

@@ -121,6 +121,57 @@ export interface EstimationResult {
   integration?: { type: string; points: number; dimensions: number; adaptive: boolean };
   /** TECH8: iteration histories per random start (initial stage) and per final-stage optimization */
   startIterations?: StartIterations[];
+  /** OUTPUT: TECH11 (src/estimate/lrt.ts vlmrTest) */
+  tech11?: Tech11Result;
+  /** OUTPUT: TECH14 (src/estimate/lrt.ts bootstrapLrt) */
+  tech14?: Tech14Result;
+}
+
+/**
+ * TECH11: Vuong-Lo-Mendell-Rubin likelihood ratio test of the K-1 class model (the K-class model
+ * without its first class) against the K-class model, and the Lo-Mendell-Rubin adjusted LRT.
+ */
+export interface Tech11Result {
+  /** classes of the estimated (H1) model; H0 has classes - 1 */
+  classes: number;
+  /** random starts of the K-1 class analysis model (initial stage, final stage) */
+  k1Starts: [number, number];
+  h0Loglikelihood: number;
+  /** 2 (logL(H1) - logL(H0)) */
+  lrt: number;
+  /** free parameters of H1 minus free parameters of H0 */
+  parameterDifference: number;
+  /** mean and standard deviation of the weighted chi-square distribution of the LRT under H0 */
+  mean: number;
+  sd: number;
+  pValue: number;
+  /** Lo-Mendell-Rubin (2001, formula 15) adjusted LRT and its p-value */
+  adjusted: { value: number; pValue: number };
+  /** weights of the chi-square(1) variables (eigenvalues), largest first */
+  eigenvalues: number[];
+  /** H0 warnings (its estimation did not converge, best loglikelihood not replicated) */
+  warnings: Warning[];
+}
+
+/** TECH14: parametric bootstrapped likelihood ratio test of the K-1 against the K-class model. */
+export interface Tech14Result {
+  classes: number;
+  k1Starts: [number, number];
+  /** LRTSTARTS: K-1 class model (initial, final) and K-class model (initial, final) for generated data */
+  lrtStarts: [number, number, number, number];
+  /** LRTBOOTSTRAP; null = the number of draws is chosen sequentially (printed `Varies`) */
+  drawsRequested: number | null;
+  h0Loglikelihood: number;
+  lrt: number;
+  parameterDifference: number;
+  /** share of successful draws whose LRT is at least the observed one */
+  pValue: number;
+  successfulDraws: number;
+  /** LRT of each successful draw, in draw order */
+  draws: number[];
+  /** draws with a smaller LRT than observed whose K-class best loglikelihood was not replicated (Mplus warning) */
+  notReplicated: number;
+  seed: number;
 }
 
 export interface StartIterations {
