@@ -1,29 +1,61 @@
 // Multivariate two-level normal models: several continuous outcomes with random intercepts,
-// within- and between-level factor models and regressions (User's Guide chapter 9 shapes such
-// as ex9.6: `%WITHIN% fw BY y1-y4; fw ON x1 x2; %BETWEEN% fb BY y1-y4; fb ON w;`).
+// within- and between-level factor (and growth) models and regressions (User's Guide chapter 9
+// shapes such as ex9.6: `%WITHIN% fw BY y1-y4; fw ON x1 x2; %BETWEEN% fb BY y1-y4; fb ON w;`),
+// random slopes `s | y ON x` (x in WITHIN) with several outcomes, missing outcome values (full-information ML),
+// between-only outcomes (BETWEEN-listed dependent variables) and covariates listed in neither WITHIN
+// nor BETWEEN (Mplus's latent covariate decomposition).
 //
 // Model (estimation.md §2(b), multivariate case). Each level is a small structural model on its
-// variables v_L = [outcome parts at level L, factors of level L] and covariates x_L:
-//     v_L = alpha_L + B_L v_L + G_L x_L + zeta_L,   zeta_L ~ N(0, Psi_L)
-// (B_L holds loadings `f BY y` as B[y][f] and regressions among v_L; G_L regressions on
-// covariates of the level). With A_L = (I - B_L)^-1 and S_L the selection of the outcome rows:
-//     y_ij = Bm z_ij + u_j + e_ij,   z_ij = [1, x_ij, w_j],   Bm = [S_W A_W alpha_W + S_B A_B alpha_B, S_W A_W G_W, S_B A_B G_B]
-//     e_ij ~ N(0, Sigma_W = S_W A_W Psi_W A_W' S_W'),   u_j ~ N(0, Sigma_B = S_B A_B Psi_B A_B' S_B').
-// With r_ij = M a_ij, M = [I, -Bm], a_ij = [y_ij, z_ij], the exact cluster log-likelihood is
-//   -1/2 [ n p log 2pi + (n-1) log|Sigma_W| + log|Sigma_W + n Sigma_B|
-//          + tr(Sigma_W^-1 M W_j M') + tr((Sigma_W + n Sigma_B)^-1 M s_j s_j' M') / n ]
-// with W_j = sum_i a a' - s_j s_j'/n and s_j = sum_i a_ij. Summed over clusters, W_j adds up to
-// one matrix and s_j s_j'/n to one matrix per distinct cluster size, so an evaluation costs
-// O(distinct cluster sizes * p^3), independent of the number of individuals.
+// variables and covariates:
+//     v_L = alpha_L + B_L v_L + G_L x_L + zeta_L,   zeta_L ~ N(0, Psi_L),   A_L = (I - B_L)^-1
+// within: v_W = [outcomes, within factors], x_W = within covariates x_ij;
+// between: v_B = [between parts of the outcomes, random slopes, between factors], x_B = w_j.
+// The between random vector u_j = (A_B zeta_B) restricted to the q "random effects" (between parts
+// of outcomes and random slopes) has covariance T and mean eta_j = (A_B (alpha_B + G_B w_j)) on them.
+// Outcome d of individual i in cluster j:
+//     y_ijd = [A_W alpha_W + A_W G_W x_ij]_d + sum_t xt_ijt (H_t (eta_j + u_j))_d + [A_W zeta_W]_d
+// with carriers xt = [1, x_ij]: H_0 puts the between part of each outcome on it (coefficient 1), and a
+// slope `s | v ON x_c` puts column A_W[:, v] on carrier 1 + c (so a slope of a within factor reaches
+// its indicators through the loadings). Hence y_ij ~ N(Bm a_ij, Sigma_W) given u_j, plus Z_ij u_j with
+// Z_ij = sum_t xt_ijt H_t, where a = [1, x_ij, w_j, x_cij w_j] holds the cross-level products of the
+// slope carriers, so that one mean matrix Bm serves every cluster; individuals of a cluster are
+// independent given u_j.
+//
+// Exact cluster likelihood (missing outcomes: each individual contributes its observed entries O):
+// with D = blockdiag(Sigma_W[O_i,O_i]), P = sum_i Z_iO' Sigma_W,O^-1 Z_iO, b = sum_i Z_iO' Sigma_W,O^-1 r_iO,
+// r_i = y_i - Bm a_i, and P = L L' (semidefinite Cholesky),
+//     log|V| = log|D| + log|I + L'TL|,
+//     r'V^-1 r = r'D^-1 r - [b'Tb - (L'Tb)'(I + L'TL)^-1 (L'Tb)]
+// (Woodbury in a form that needs neither T^-1 nor T positive semi-definite: lavaan and Mplus allow
+// negative between variances, and `y1-y4@0` makes T singular; V is positive definite exactly when
+// Sigma_W[O,O] and I + L'TL are). Individuals of a cluster with the same missing-data pattern form a
+// *cell* holding n and C = sum a a', a = [y (0 where missing), 1, x, w, x_c w]. The D part (log|D|,
+// r'D^-1 r) is linear in C and pooled per pattern; the random part needs per cell only the carrier
+// columns of C (q^3 per cluster), and clusters with one pattern and no random slopes are pooled per
+// (pattern, size) through sum_j s_j s_j' (s_j = sum_i a_ij), the complete-data formula of estimation.md
+// §2(b). An evaluation costs O(patterns * m^2 p + cells * m p + clusters * q^3), independent of the
+// number of individuals. Per pattern, Sigma_W[O,O]^-1 (embedded in p x p) and its products with H_t are
+// computed once per evaluation.
 //
 // The gradient is by central differences (tens of parameters, microseconds per evaluation);
 // the observed information by second differences of the log-likelihood; MLR uses per-cluster
-// scores from the same per-cluster formula. Missing outcome values are not supported yet
-// (E_TWOLEVEL_UNSUPPORTED): they need per-pattern sums (DESIGN.md). Individuals with a missing
-// covariate are excluded, as Mplus does.
+// scores from the same per-cluster formula. Individuals with a missing covariate are excluded, as
+// Mplus does; individuals without any observed outcome contribute nothing.
+//
+// Between-only outcomes z_j: f(y_j, z_j) = f(z_j) f(y_j | z_j); given z_j the random effects have mean
+// eta_j + K (z_j - E z_j) and covariance T - K T_zu (K = T_uz T_zz^-1), so z enters the means like a
+// between covariate (columns of a) and f(z_j) is a small normal density per cluster. A missing z is refused.
+//
+// Latent covariates: a covariate in neither WITHIN nor BETWEEN is split x_ij = x_w,ij + x_b,j
+// (UG ex9.1b: "two uncorrelated latent variables"); it becomes an outcome of this model with a
+// within variance, a between mean and a between variance (parameters numbered after the IR's,
+// `nExtra` rows appended to `rows`), `y ON x` in %WITHIN% regresses on x_w and in %BETWEEN% on x_b. Several latent covariates
+// covary freely at each level [ours, untested: Mplus's rule for covariates brought into the model]; x_b is
+// independent of the between covariates w (the likelihood conditions on w, as Mplus's). A random
+// slope on a latent covariate (product of two random variables) is refused.
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { ModelIR, ParamRow } from '../../model/ir.js';
+import type { ModelIR, ObservedVariable, ParamRow } from '../../model/ir.js';
 import type { Dataset } from '../../data/dataset.js';
 import { column } from '../../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, Warning } from '../../results/types.js';
@@ -38,10 +70,19 @@ function unsupported(message: string, code = 'E_TWOLEVEL_UNSUPPORTED'): PlusmixE
   return new PlusmixError({ severity: 'error', code, command: 'MODEL', message, location: { kind: 'none' } });
 }
 
-/** True when the model needs this module: several outcomes or latent factors, no random slopes / classes. */
+/** Covariates listed in neither WITHIN nor BETWEEN: split into within and between latent parts. */
+export function latentCovariates(ir: ModelIR): ObservedVariable[] {
+  return ir.twoLevel ? ir.observed.filter((v) => v.role === 'covariate' && v.level === 'both') : [];
+}
+
+/**
+ * True when the model needs this module: several outcomes, latent factors or growth factors, or a
+ * covariate to decompose. One outcome with random slopes (and KNOWNCLASS, level-1 variance models)
+ * stays with the univariate estimator (spec.ts), which has an analytic gradient.
+ */
 export function isMultivariate(ir: ModelIR): boolean {
   const deps = ir.observed.filter((v) => v.role === 'dependent');
-  return deps.length > 1 || ir.latent.some((l) => l.kind === 'factor');
+  return deps.length > 1 || ir.latent.some((l) => l.kind === 'factor' || l.kind === 'growth') || latentCovariates(ir).length > 0;
 }
 
 /** One parameter-table entry of a level matrix: 'B' (n x n), 'P' (Psi, symmetric), 'a' (alpha), 'G' (n x k). */
@@ -50,67 +91,158 @@ interface Slot { mat: 'B' | 'P' | 'a' | 'G'; i: number; j: number; param: number
 interface Level {
   vars: string[];
   covs: string[];
-  /** index in the outcome vector of each variable of the level (-1: factor) */
-  outcome: Int32Array;
   slots: Slot[];
   // work space
-  B: Float64Array; P: Float64Array; alpha: Float64Array; G: Float64Array; A: Float64Array;
+  B: Float64Array; P: Float64Array; alpha: Float64Array; G: Float64Array; A: Float64Array; IB: Float64Array;
 }
 
+/** A random slope `s | v ON x_c`: q index of s, within variable v, within covariate c. */
+interface SlopeTerm { q: number; u: number; c: number }
+
 export interface MultivariateProblem {
+  /** observed outcomes, then latent covariates */
   outcomes: string[];
   p: number;
-  /** z = [1, within covariates, between covariates] */
+  kW: number;
+  kB: number;
+  /**
+   * between-only outcomes z (BETWEEN-listed dependent variables): between.vars index of each; per cluster
+   * [z, 1, w] (length kz + 1 + kB) and whether the cluster has any used individual. The likelihood is
+   * f(z_j) f(y_j | z_j): given z_j the random effects have mean eta_j + K (z_j - E z_j) and covariance
+   * T - K T_zu (K = T_uz T_zz^-1), so z_j enters the outcome means like a between covariate.
+   */
+  kz: number;
+  zVar: Int32Array;
+  clusterZ: Float64Array;
+  zUsed: Uint8Array;
+  /**
+   * a = [y (p), 1, x (kW), b (nb = kB + kz: w then z), x_c * b for each slope carrier c (nSC * nb)]: the mean is
+   * Bm a[p..] with one Bm for all clusters (cross-level products as columns); k = m - p
+   */
   k: number;
   m: number;
+  /** within covariates carrying a random slope (distinct, sorted) */
+  slopeCarriers: Int32Array;
   within: Level;
   between: Level;
+  /** random effects: index in between.vars of each (between parts of outcomes, then slopes) */
+  q: number;
+  qVar: Int32Array;
+  /** q index of the between part of each outcome (-1: WITHIN outcome) */
+  qOfOutcome: Int32Array;
+  slopes: SlopeTerm[];
+  /** carriers with a non-zero H_t (0 = constant; 1 + c = within covariate c); a-index of carrier t is p + t */
+  carriers: Int32Array;
   nParams: number;
   start: Float64Array;
   nUsed: number;
   nClusters: number;
-  /** sum over clusters of W_j (m x m) */
-  Wsum: Float64Array;
-  /** per distinct cluster size: n, number of clusters, sum of s s'/n (m x m) */
-  sizes: Float64Array;
-  counts: Float64Array;
-  Ssum: Float64Array;
-  /** per cluster: n, W_j, s s'/n (for MLR scores) */
-  clusterN: Float64Array;
-  clusterW: Float64Array;
-  clusterS: Float64Array;
+  nPatterns: number;
+  /** nPatterns x p: 1 when the outcome is observed */
+  patternObs: Uint8Array;
+  clusterCellStart: Int32Array;
+  cellPattern: Int32Array;
+  cellN: Float64Array;
+  /** nCells x m x m */
+  cellC: Float64Array;
+  /** nPatterns x m x m: the cells' C summed per pattern */
+  patternC: Float64Array;
+  /** individuals per pattern (summed log|Sigma_W[O,O]| weight) */
+  patternN: Float64Array;
+  /** observed outcome values per cluster (for the 2 pi constant) */
+  clusterObs: Float64Array;
+  /**
+   * Clusters whose individuals share one missing-data pattern, without random slopes, grouped by
+   * (pattern, size) when at least two share it: their random part depends on the data only through
+   * sum_j s_j s_j' (s_j = sum_i a_i), as in the complete-data formula of estimation.md §2(b).
+   * Per group: pattern, size n, number of clusters, and sum s s' (m x m). inGroup[j]: cluster j is counted there.
+   */
+  groupPattern: Int32Array;
+  groupN: Float64Array;
+  groupCount: Float64Array;
+  groupS: Float64Array;
+  inGroup: Uint8Array;
+  /** IR rows, then the rows of the extra parameters (latent covariates; par > ir.nFree) */
   rows: ParamRow[];
+  nExtra: number;
 }
 
-function makeLevel(vars: string[], covs: string[], outcomes: string[]): Level {
+function makeLevel(vars: string[], covs: string[]): Level {
   const n = vars.length, k = covs.length;
   return {
-    vars, covs, outcome: Int32Array.from(vars.map((v) => outcomes.indexOf(v))), slots: [],
-    B: new Float64Array(n * n), P: new Float64Array(n * n), alpha: new Float64Array(n), G: new Float64Array(n * k), A: new Float64Array(n * n),
+    vars, covs, slots: [],
+    B: new Float64Array(n * n), P: new Float64Array(n * n), alpha: new Float64Array(n), G: new Float64Array(n * k), A: new Float64Array(n * n), IB: new Float64Array(n * n),
   };
 }
 
 export function compileMultivariate(ir: ModelIR, ds: Dataset): MultivariateProblem {
   const cl = ds.cluster;
   if (!ir.twoLevel || !cl) throw unsupported('the two-level estimator needs TYPE = TWOLEVEL and a CLUSTER variable');
-  if (ir.randomSlopes.length > 0) throw unsupported('random slopes with several outcomes or factors are not implemented in the closed-form two-level estimator');
-  if (ir.classVariables.length > 0) throw unsupported('class variables with several outcomes or factors are not implemented in the closed-form two-level estimator');
+  if (ir.classVariables.length > 0) throw unsupported('class variables with several outcomes, factors or latent covariates are not implemented in the closed-form two-level estimator');
   const deps = ir.observed.filter((v) => v.role === 'dependent');
   for (const d of deps) {
     if (d.scale !== 'continuous') throw unsupported(`outcome ${d.display} is ${d.scale}; the closed-form two-level estimator needs continuous outcomes`);
-    if (d.level === 'between') throw unsupported(`between-only outcome ${d.display} is not implemented in the multivariate closed-form estimator`);
   }
-  const outcomes = deps.map((d) => d.name);
+  const latCov = latentCovariates(ir);
+  for (const x of latCov) if (x.scale !== 'continuous') throw unsupported(`covariate ${x.display} (in neither WITHIN nor BETWEEN) is ${x.scale}; its latent decomposition needs a continuous variable`);
+  // between-only outcomes (BETWEEN-listed dependent variables) are variables of the between level only
+  const zNames = deps.filter((d) => d.level === 'between').map((d) => d.name);
+  const outcomes = [...deps.filter((d) => d.level !== 'between').map((d) => d.name), ...latCov.map((x) => x.name)];
+  if (outcomes.length === 0) throw unsupported('the closed-form two-level estimator needs at least one outcome measured on individuals (all dependent variables are BETWEEN variables)');
+  const withBetween = [...deps.filter((d) => d.level === 'both').map((d) => d.name), ...latCov.map((x) => x.name)];
   const covW = ir.observed.filter((v) => v.role === 'covariate' && v.level === 'within').map((v) => v.name);
   const covB = ir.observed.filter((v) => v.role === 'covariate' && v.level === 'between').map((v) => v.name);
-  const both = ir.observed.filter((v) => v.role === 'covariate' && v.level === 'both');
-  if (both.length) throw unsupported(`covariate ${both[0]!.display} must be listed in WITHIN or BETWEEN (latent covariate decomposition is not implemented)`);
-  const facW = ir.latent.filter((l) => l.kind === 'factor' && l.level === 'within').map((l) => l.name);
-  const facB = ir.latent.filter((l) => l.kind === 'factor' && l.level === 'between').map((l) => l.name);
-  const within = makeLevel([...outcomes, ...facW], covW, outcomes);
-  const between = makeLevel([...deps.filter((d) => d.level === 'both').map((d) => d.name), ...facB], covB, outcomes);
+  const isFactor = (kind: string) => kind === 'factor' || kind === 'growth';
+  const facW = ir.latent.filter((l) => isFactor(l.kind) && l.level === 'within').map((l) => l.name);
+  const facB = ir.latent.filter((l) => isFactor(l.kind) && l.level === 'between').map((l) => l.name);
+  const slopeNames = ir.randomSlopes.map((s) => s.name);
+  const within = makeLevel([...outcomes, ...facW], covW);
+  const between = makeLevel([...withBetween, ...slopeNames, ...zNames, ...facB], covB);
+  const p = outcomes.length;
+  const q = withBetween.length + slopeNames.length;
+  const qVar = Int32Array.from({ length: q }, (_, i) => i);
+  const qOfOutcome = Int32Array.from(outcomes, (o) => withBetween.indexOf(o));
+  const zVar = Int32Array.from(zNames, (_, i) => q + i);
 
-  for (const r of ir.rows) {
+  const slopes: SlopeTerm[] = ir.randomSlopes.map((rs, k) => {
+    if (rs.level !== 'within') throw unsupported(`random slope ${rs.name}: only slopes defined in %WITHIN% are supported by the closed-form two-level estimator`);
+    if (latCov.some((x) => x.name === rs.predictor))
+      throw unsupported(`random slope ${rs.name}: its predictor ${rs.predictor} is in neither WITHIN nor BETWEEN, so Mplus decomposes it into latent within and between parts; a random slope on a latent covariate needs numerical integration, which is not implemented for this model. Declare ${rs.predictor} in WITHIN`);
+    const c = covW.indexOf(rs.predictor);
+    if (c < 0) throw unsupported(`random slope ${rs.name}: its predictor ${rs.predictor} must be a WITHIN covariate (a slope on a latent or dependent variable is not closed-form)`);
+    const u = within.vars.indexOf(rs.dependent);
+    if (u < 0) throw unsupported(`random slope ${rs.name}: ${rs.dependent} is not a within-level outcome or factor`);
+    return { q: withBetween.length + k, u, c };
+  });
+  const carrierSet = new Set<number>();
+  if (withBetween.length) carrierSet.add(0);
+  for (const s of slopes) carrierSet.add(1 + s.c);
+  const carriers = Int32Array.from([...carrierSet].sort((a, b) => a - b));
+
+  // ---- rows: the IR's, then the latent covariates' own parameters
+  const rows: ParamRow[] = [...ir.rows.filter((r) => r.kind !== 'constraintNew')];
+  let nExtra = 0;
+  const addExtra = (level: 'within' | 'between', kind: ParamRow['kind'], lhs: string, rhs = ''): void => {
+    rows.push({ id: -1 - nExtra, level, classes: {}, kind, lhs, rhs, par: ir.nFree + ++nExtra, value: 0, userValue: false, origin: 'default' });
+  };
+  for (const x of latCov) {
+    addExtra('within', 'variance', x.name);
+    addExtra('between', 'mean', x.name);
+    addExtra('between', 'variance', x.name);
+  }
+  for (const level of ['within', 'between'] as const)
+    for (let a = 0; a < latCov.length; a++) for (let b = 0; b < a; b++) addExtra(level, 'covariance', latCov[a]!.name, latCov[b]!.name);
+
+  // a free within-level mean of a growth factor whose indicators have between parts is confounded with
+  // the between-level means (UG ex9.12); the model stage does not fix it yet (DESIGN.md, open points)
+  for (const r of rows) {
+    if (r.level !== 'within' || (r.kind !== 'mean' && r.kind !== 'intercept') || r.par === 0 || !ir.latent.some((l) => l.name === r.lhs && l.kind === 'growth')) continue;
+    const inds = rows.filter((x) => x.level === 'within' && x.kind === 'loading' && x.lhs === r.lhs).map((x) => x.rhs);
+    if (inds.length && inds.every((y) => withBetween.includes(y)))
+      throw unsupported(`the within-level mean of growth factor ${r.lhs} is not identified next to the between-level growth-factor means (its indicators have between parts); fix it at 0 with [${r.lhs.toLowerCase()}@0] in %WITHIN%, as Mplus does for two-level growth models`);
+  }
+
+  for (const r of rows) {
     const lv = r.level === 'within' ? within : r.level === 'between' ? between : null;
     if (!lv) throw unsupported(`row ${r.kind} of ${r.lhs} has no level; two-level rows must be %WITHIN% or %BETWEEN%`);
     const param = r.par > 0 ? r.par - 1 : -1;
@@ -143,9 +275,10 @@ export function compileMultivariate(ir: ModelIR, ds: Dataset): MultivariateProbl
     } else throw unsupported(`${what} is not supported by the closed-form two-level estimator`);
   }
 
-  // ---- per-cluster sufficient statistics of a = [y, 1, x, w]
-  const p = outcomes.length;
-  const k = 1 + covW.length + covB.length;
+  // ---- cells: per cluster and missing-data pattern, n and C = sum a a' (a as in MultivariateProblem)
+  const kW = covW.length, kB = covB.length, kz = zNames.length, nb = kB + kz;
+  const slopeCarriers = Int32Array.from([...new Set(slopes.map((s) => s.c))].sort((x, y) => x - y));
+  const k = 1 + kW + nb + slopeCarriers.length * nb;
   const m = p + k;
   const colOf = (n: string): Float64Array => {
     const c = column(ds, n);
@@ -153,67 +286,125 @@ export function compileMultivariate(ir: ModelIR, ds: Dataset): MultivariateProbl
     return c.values;
   };
   const ycols = outcomes.map(colOf);
-  const zcols = [...covW, ...covB].map(colOf);
+  const xcols = covW.map(colOf);
+  const wcols = covB.map(colOf);
+  const zcols = zNames.map(colOf);
+  const bcols = [...wcols, ...zcols];
   const J = cl.start.length - 1;
+  const zc = kz + 1 + kB;
+  const clusterZ = new Float64Array(J * zc);
+  const zUsed = new Uint8Array(J);
+  const patternIndex = new Map<string, number>();
+  const patternObs: number[] = [];
+  const clusterCellStart = new Int32Array(J + 1);
+  const cellPattern: number[] = [];
+  const cellN: number[] = [];
+  const cellCs: Float64Array[] = [];
+  const clusterObs = new Float64Array(J);
   const a = new Float64Array(m);
-  const s = new Float64Array(m);
-  const Cj = new Float64Array(m * m);
-  const clusterN = new Float64Array(J);
-  const clusterW = new Float64Array(J * m * m);
-  const clusterS = new Float64Array(J * m * m);
+  const obs = new Uint8Array(p);
   let nUsed = 0;
   for (let j = 0; j < J; j++) {
-    s.fill(0); Cj.fill(0);
-    let n = 0;
+    clusterCellStart[j] = cellN.length;
+    const cellOf = new Map<number, number>();
     for (let t = cl.start[j]!; t < cl.start[j + 1]!; t++) {
       const i = cl.order[t]!;
-      if (zcols.some((c) => Number.isNaN(c[i]!))) continue;
+      if (xcols.some((c) => Number.isNaN(c[i]!)) || wcols.some((c) => Number.isNaN(c[i]!))) continue;
+      let nObs = 0;
       for (let d = 0; d < p; d++) {
         const v = ycols[d]![i]!;
-        if (Number.isNaN(v))
-          throw unsupported(`${outcomes[d]} is missing for an individual of cluster ${cl.ids[j]}; missing outcomes are not implemented in the multivariate closed-form two-level estimator (per-pattern sums, DESIGN.md)`);
-        a[d] = v;
+        obs[d] = Number.isNaN(v) ? 0 : 1;
+        a[d] = obs[d] ? v : 0;
+        nObs += obs[d]!;
+      }
+      if (nObs === 0) continue;
+      if (zcols.some((c) => Number.isNaN(c[i]!)))
+        throw unsupported(`between-only outcome ${zNames[zcols.findIndex((c) => Number.isNaN(c[i]!))]} is missing in cluster ${cl.ids[j]}; missing values of between-only outcomes are not implemented in the closed-form two-level estimator`);
+      if (!zUsed[j]) {
+        zUsed[j] = 1;
+        for (let c = 0; c < kz; c++) clusterZ[j * zc + c] = zcols[c]![i]!;
+        clusterZ[j * zc + kz] = 1;
+        for (let c = 0; c < kB; c++) clusterZ[j * zc + kz + 1 + c] = wcols[c]![i]!;
       }
       a[p] = 1;
-      for (let c = 0; c < zcols.length; c++) a[p + 1 + c] = zcols[c]![i]!;
-      n++;
-      for (let u = 0; u < m; u++) { s[u]! += a[u]!; for (let v = 0; v < m; v++) Cj[u * m + v]! += a[u]! * a[v]!; }
-    }
-    nUsed += n;
-    clusterN[j] = n;
-    if (n === 0) continue;
-    for (let u = 0; u < m; u++)
-      for (let v = 0; v < m; v++) {
-        const ss = (s[u]! * s[v]!) / n;
-        clusterS[(j * m + u) * m + v] = ss;
-        clusterW[(j * m + u) * m + v] = Cj[u * m + v]! - ss;
+      for (let c = 0; c < kW; c++) a[p + 1 + c] = xcols[c]![i]!;
+      for (let c = 0; c < nb; c++) a[p + 1 + kW + c] = bcols[c]![i]!;
+      for (let sc = 0; sc < slopeCarriers.length; sc++)
+        for (let c = 0; c < nb; c++) a[p + 1 + kW + nb + sc * nb + c] = xcols[slopeCarriers[sc]!]![i]! * bcols[c]![i]!;
+      const key = obs.join('');
+      let g = patternIndex.get(key);
+      if (g === undefined) { g = patternIndex.size; patternIndex.set(key, g); patternObs.push(...obs); }
+      let c = cellOf.get(g);
+      if (c === undefined) {
+        c = cellN.length; cellOf.set(g, c);
+        cellPattern.push(g); cellN.push(0); cellCs.push(new Float64Array(m * m));
       }
+      cellN[c]! += 1;
+      const C = cellCs[c]!;
+      for (let u = 0; u < m; u++) { const au = a[u]!; if (au !== 0) for (let v = 0; v < m; v++) C[u * m + v]! += au * a[v]!; }
+      clusterObs[j]! += nObs;
+      nUsed++;
+    }
   }
-  const Wsum = new Float64Array(m * m);
-  const bySize = new Map<number, { count: number; S: Float64Array }>();
-  for (let j = 0; j < J; j++) {
-    const n = clusterN[j]!;
-    if (n === 0) continue;
-    let g = bySize.get(n);
-    if (!g) { g = { count: 0, S: new Float64Array(m * m) }; bySize.set(n, g); }
-    g.count++;
-    for (let u = 0; u < m * m; u++) { Wsum[u]! += clusterW[j * m * m + u]!; g.S[u]! += clusterS[j * m * m + u]!; }
-  }
-  const sizeList = [...bySize.keys()].sort((x, y) => x - y);
-  const Ssum = new Float64Array(sizeList.length * m * m);
-  sizeList.forEach((n, g) => Ssum.set(bySize.get(n)!.S, g * m * m));
+  clusterCellStart[J] = cellN.length;
+  const nPatterns = patternIndex.size;
+  const cellC = new Float64Array(cellN.length * m * m);
+  const patternC = new Float64Array(nPatterns * m * m);
+  const patternN = new Float64Array(nPatterns);
+  cellCs.forEach((C, c) => {
+    cellC.set(C, c * m * m);
+    const g = cellPattern[c]!;
+    patternN[g]! += cellN[c]!;
+    for (let u = 0; u < m * m; u++) patternC[g * m * m + u]! += C[u]!;
+  });
+  const groups = new Map<string, number[]>();
+  if (slopes.length === 0)
+    for (let j = 0; j < J; j++) {
+      if (clusterCellStart[j + 1]! - clusterCellStart[j]! !== 1) continue;
+      const c = clusterCellStart[j]!;
+      const key = `${cellPattern[c]}:${cellN[c]}`;
+      const list = groups.get(key);
+      if (list) list.push(j); else groups.set(key, [j]);
+    }
+  const grouped = [...groups.values()].filter((l) => l.length > 1);
+  const inGroup = new Uint8Array(J);
+  const groupS = new Float64Array(grouped.length * m * m);
+  grouped.forEach((list, gi) => {
+    for (const j of list) {
+      inGroup[j] = 1;
+      const off = clusterCellStart[j]! * m * m;
+      // s = sum_i a_i is row p of C (a[p] = 1)
+      for (let u = 0; u < m; u++) for (let v = 0; v < m; v++) groupS[gi * m * m + u * m + v]! += cellC[off + p * m + u]! * cellC[off + p * m + v]!;
+    }
+  });
 
-  const nParams = ir.nFree;
+  const nParams = ir.nFree + nExtra;
   const start = new Float64Array(nParams);
   for (const r of ir.rows) if (r.par > 0) start[r.par - 1] = r.value;
+  // latent covariates: grand mean, 70/30 split of the total variance between the levels
+  latCov.forEach((x) => {
+    const v = colOf(x.name);
+    let s = 0, ss = 0, n = 0;
+    for (const val of v) if (!Number.isNaN(val)) { s += val; ss += val * val; n++; }
+    const mean = n ? s / n : 0;
+    const variance = n ? Math.max(ss / n - mean * mean, 1e-4) : 1;
+    for (const r of rows) {
+      if (r.par <= ir.nFree || r.lhs !== x.name) continue;
+      if (r.kind === 'mean') start[r.par - 1] = mean;
+      else if (r.kind === 'variance') start[r.par - 1] = (r.level === 'within' ? 0.7 : 0.3) * variance;
+    }
+  });
   return {
-    outcomes, p, k, m, within, between, nParams, start, nUsed, nClusters: J, Wsum,
-    sizes: Float64Array.from(sizeList), counts: Float64Array.from(sizeList.map((n) => bySize.get(n)!.count)), Ssum,
-    clusterN, clusterW, clusterS, rows: ir.rows,
+    outcomes, p, kW, kB, kz, zVar, clusterZ, zUsed, k, m, slopeCarriers, within, between, q, qVar, qOfOutcome, slopes, carriers, nParams, start, nUsed, nClusters: J,
+    nPatterns, patternObs: Uint8Array.from(patternObs), clusterCellStart,
+    cellPattern: Int32Array.from(cellPattern), cellN: Float64Array.from(cellN), cellC, patternC, patternN, clusterObs, rows, nExtra,
+    groupPattern: Int32Array.from(grouped, (l) => cellPattern[clusterCellStart[l[0]!]!]!),
+    groupN: Float64Array.from(grouped, (l) => cellN[clusterCellStart[l[0]!]!]!),
+    groupCount: Float64Array.from(grouped, (l) => l.length), groupS, inGroup,
   };
 }
 
-/** Cholesky factor in place (lower, row-major); returns log|a| or NaN when not positive definite. */
+/** Cholesky factor (lower, row-major) of the n x n matrix a into L; returns log|a| or NaN when not positive definite. */
 function cholLogdet(a: Float64Array, n: number, L: Float64Array): number {
   let ld = 0;
   for (let j = 0; j < n; j++) {
@@ -232,56 +423,116 @@ function cholLogdet(a: Float64Array, n: number, L: Float64Array): number {
   return ld;
 }
 
-/** tr(X^-1 Q) for X = L L' (L from cholLogdet) and symmetric Q (p x p); `work` p x p. */
-function traceSolve(L: Float64Array, Q: Float64Array, p: number, work: Float64Array): number {
-  // work = L^-1 Q (forward substitution, column by column)
-  work.set(Q.subarray(0, p * p));
-  for (let c = 0; c < p; c++)
-    for (let i = 0; i < p; i++) {
-      let v = work[i * p + c]!;
-      for (let k = 0; k < i; k++) v -= L[i * p + k]! * work[k * p + c]!;
-      work[i * p + c] = v / L[i * p + i]!;
+/**
+ * Cholesky factor of a positive semi-definite matrix: a pivot below a relative tolerance (a direction
+ * with no information, e.g. an outcome not observed in the cluster) gives a zero column.
+ */
+function cholSemidefinite(a: Float64Array, n: number, L: Float64Array): void {
+  let scale = 0;
+  for (let j = 0; j < n; j++) scale = Math.max(scale, Math.abs(a[j * n + j]!));
+  const tol = 1e-12 * (scale > 0 ? scale : 1);
+  L.fill(0, 0, n * n);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= L[j * n + k]! * L[j * n + k]!;
+    if (d <= tol) continue;
+    const l = Math.sqrt(d);
+    L[j * n + j] = l;
+    for (let i = j + 1; i < n; i++) {
+      let v = a[i * n + j]!;
+      for (let k = 0; k < j; k++) v -= L[i * n + k]! * L[j * n + k]!;
+      L[i * n + j] = v / l;
     }
-  // tr(L^-T Y) with Y = L^-1 Q: solve L' Z = Y column by column and sum the diagonal of Z
-  let tr = 0;
-  for (let c = 0; c < p; c++) {
-    for (let i = p - 1; i >= 0; i--) {
-      let v = work[i * p + c]!;
-      for (let k = i + 1; k < p; k++) v -= L[k * p + i]! * work[k * p + c]!;
-      work[i * p + c] = v / L[i * p + i]!;
-    }
-    tr += work[c * p + c]!;
   }
-  return tr;
+}
+
+/** Solve (L L') x = b in place (L from cholLogdet). */
+function cholSolve(L: Float64Array, n: number, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let v = x[i]!;
+    for (let k = 0; k < i; k++) v -= L[i * n + k]! * x[k]!;
+    x[i] = v / L[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let v = x[i]!;
+    for (let k = i + 1; k < n; k++) v -= L[k * n + i]! * x[k]!;
+    x[i] = v / L[i * n + i]!;
+  }
+}
+
+/** (I - B)^-1 of a level into lv.A by Gauss-Jordan (a handful of variables); false when singular. */
+function invertIminusB(lv: Level): boolean {
+  const n = lv.vars.length;
+  const IB = lv.IB, A = lv.A;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { IB[i * n + j] = (i === j ? 1 : 0) - lv.B[i * n + j]!; A[i * n + j] = i === j ? 1 : 0; }
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(IB[r * n + c]!) > Math.abs(IB[piv * n + c]!)) piv = r;
+    const d = IB[piv * n + c]!;
+    if (Math.abs(d) < 1e-12) return false;
+    if (piv !== c) for (let j = 0; j < n; j++) {
+      let t = IB[c * n + j]!; IB[c * n + j] = IB[piv * n + j]!; IB[piv * n + j] = t;
+      t = A[c * n + j]!; A[c * n + j] = A[piv * n + j]!; A[piv * n + j] = t;
+    }
+    for (let j = 0; j < n; j++) { IB[c * n + j]! /= d; A[c * n + j]! /= d; }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = IB[r * n + c]!;
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) { IB[r * n + j]! -= f * IB[c * n + j]!; A[r * n + j]! -= f * A[c * n + j]!; }
+    }
+  }
+  return true;
 }
 
 /** Exact log-likelihood (and per-cluster terms) of a compiled multivariate two-level model. */
 export class MultivariateLikelihood {
-  private readonly SW: Float64Array;
-  private readonly SB: Float64Array;
-  private readonly Bm: Float64Array;
-  private readonly LW: Float64Array;
-  private readonly LV: Float64Array;
-  private readonly V: Float64Array;
-  private readonly Q: Float64Array;
-  private readonly MQ: Float64Array;
-  private readonly work: Float64Array;
+  // model matrices at the current theta
+  private readonly SW: Float64Array; // p x p
+  private readonly Bm: Float64Array; // p x k mean coefficients of a[p..]
+  private readonly T: Float64Array; // q x q
+  private readonly eB0: Float64Array; // q
+  private readonly eBV: Float64Array; // q x (kB + kz): coefficients of [w, z] in the (conditional) mean of u
+  // between moments of [u, z] and the conditioning on z
+  private readonly e0: Float64Array; private readonly eG: Float64Array; private readonly Tf: Float64Array;
+  private readonly K: Float64Array; private readonly Tzz: Float64Array; private readonly LZ: Float64Array; private readonly zw: Float64Array;
+  private ldZ = 0;
+  private readonly H: Float64Array; // nCar x p x q
+  // per pattern
+  private readonly G: Float64Array; // nPat x p x p (Sigma_W[O,O]^-1 embedded)
+  private readonly ldG: Float64Array;
+  private readonly HG: Float64Array; // nPat x nCar x q x p
+  private readonly KK: Float64Array; // nPat x nCar x nCar x q x q
+  // work
+  private readonly S: Float64Array; private readonly Ls: Float64Array; private readonly Si: Float64Array; private readonly idx: Int32Array;
+  private readonly U: Float64Array; private readonly u: Float64Array;
+  private readonly P: Float64Array; private readonly b: Float64Array; private readonly L: Float64Array; private readonly TL: Float64Array;
+  private readonly Mq: Float64Array; private readonly Lq: Float64Array; private readonly Tb: Float64Array; private readonly w: Float64Array;
+  private readonly BB: Float64Array; private readonly Vp: Float64Array; private readonly HGV: Float64Array;
 
   constructor(readonly prob: MultivariateProblem) {
-    const { p, m, k } = prob;
-    this.SW = new Float64Array(p * p); this.SB = new Float64Array(p * p); this.Bm = new Float64Array(p * k);
-    this.LW = new Float64Array(p * p); this.LV = new Float64Array(p * p); this.V = new Float64Array(p * p);
-    this.Q = new Float64Array(p * p); this.MQ = new Float64Array(p * m); this.work = new Float64Array(p * p);
+    const { p, k, q, kB, m, nPatterns: G } = prob;
+    const nc = prob.carriers.length;
+    this.SW = new Float64Array(p * p); this.Bm = new Float64Array(p * k); this.T = new Float64Array(q * q);
+    const kz = prob.kz, nr = q + kz;
+    this.eB0 = new Float64Array(q); this.eBV = new Float64Array(q * (kB + kz)); this.H = new Float64Array(nc * p * q);
+    this.e0 = new Float64Array(nr); this.eG = new Float64Array(nr * kB); this.Tf = new Float64Array(nr * nr);
+    this.K = new Float64Array(q * kz); this.Tzz = new Float64Array(kz * kz); this.LZ = new Float64Array(kz * kz); this.zw = new Float64Array(Math.max(kz, 1));
+    this.G = new Float64Array(G * p * p); this.ldG = new Float64Array(G);
+    this.HG = new Float64Array(G * nc * q * p); this.KK = new Float64Array(G * nc * nc * q * q);
+    this.S = new Float64Array(p * p); this.Ls = new Float64Array(p * p); this.Si = new Float64Array(p); this.idx = new Int32Array(p);
+    this.U = new Float64Array(p * m); this.u = new Float64Array(p);
+    this.P = new Float64Array(q * q); this.b = new Float64Array(q); this.L = new Float64Array(q * q); this.TL = new Float64Array(q * q);
+    this.Mq = new Float64Array(q * q); this.Lq = new Float64Array(q * q); this.Tb = new Float64Array(q); this.w = new Float64Array(q);
+    this.BB = new Float64Array(q * q); this.Vp = new Float64Array(p * p); this.HGV = new Float64Array(q * p);
   }
 
-  /** Sigma_W, Sigma_B and the mean coefficients Bm at theta; false when I - B is singular. */
+  /** Level matrices, Sigma_W, T, H_t and the mean coefficients Bm at theta; false when I - B is singular. */
   private structure(theta: Float64Array): boolean {
-    const { p, k, within, between } = this.prob;
-    this.SW.fill(0); this.SB.fill(0); this.Bm.fill(0);
-    const kW = within.covs.length;
-    for (const [lv, S, gOff] of [[within, this.SW, 1], [between, this.SB, 1 + kW]] as const) {
-      const n = lv.vars.length;
-      const nk = lv.covs.length;
+    const pr = this.prob;
+    const { p, k, q, kW, kB, within: W, between: Bt } = pr;
+    for (const lv of [W, Bt]) {
+      const n = lv.vars.length, nk = lv.covs.length;
       lv.B.fill(0); lv.P.fill(0); lv.alpha.fill(0); lv.G.fill(0);
       for (const sl of lv.slots) {
         const v = sl.param >= 0 ? theta[sl.param]! : sl.value;
@@ -290,121 +541,395 @@ export class MultivariateLikelihood {
         else if (sl.mat === 'a') lv.alpha[sl.i] = v;
         else { lv.P[sl.i * n + sl.j] = v; lv.P[sl.j * n + sl.i] = v; }
       }
-      // A = (I - B)^-1 by Gauss-Jordan (n is a handful)
-      const IB = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) IB[i * n + j] = (i === j ? 1 : 0) - lv.B[i * n + j]!;
-      const A = lv.A; A.fill(0);
-      for (let i = 0; i < n; i++) A[i * n + i] = 1;
-      for (let c = 0; c < n; c++) {
-        let piv = c;
-        for (let r = c + 1; r < n; r++) if (Math.abs(IB[r * n + c]!) > Math.abs(IB[piv * n + c]!)) piv = r;
-        const d = IB[piv * n + c]!;
-        if (Math.abs(d) < 1e-12) return false;
-        if (piv !== c) for (let j = 0; j < n; j++) {
-          let t = IB[c * n + j]!; IB[c * n + j] = IB[piv * n + j]!; IB[piv * n + j] = t;
-          t = A[c * n + j]!; A[c * n + j] = A[piv * n + j]!; A[piv * n + j] = t;
-        }
-        for (let j = 0; j < n; j++) { IB[c * n + j]! /= d; A[c * n + j]! /= d; }
-        for (let r = 0; r < n; r++) {
-          if (r === c) continue;
-          const f = IB[r * n + c]!;
-          if (f === 0) continue;
-          for (let j = 0; j < n; j++) { IB[r * n + j]! -= f * IB[c * n + j]!; A[r * n + j]! -= f * A[c * n + j]!; }
-        }
+      if (!invertIminusB(lv)) return false;
+    }
+    const Bm = this.Bm;
+    Bm.fill(0);
+    // within: Sigma_W = (A Psi A')[outcomes]; mean A alpha (constant column), A G (x columns)
+    const nW = W.vars.length, AW = W.A;
+    for (let d = 0; d < p; d++) {
+      let mu = 0;
+      for (let t = 0; t < nW; t++) mu += AW[d * nW + t]! * W.alpha[t]!;
+      Bm[d * k] = mu;
+      for (let c = 0; c < kW; c++) {
+        let g = 0;
+        for (let t = 0; t < nW; t++) g += AW[d * nW + t]! * W.G[t * kW + c]!;
+        Bm[d * k + 1 + c] = g;
       }
-      // outcome rows: covariance A Psi A', mean A alpha, covariate effects A G
-      for (let r = 0; r < n; r++) {
-        const yr = lv.outcome[r]!;
-        if (yr < 0) continue;
-        let mu = 0;
-        for (let t = 0; t < n; t++) mu += A[r * n + t]! * lv.alpha[t]!;
-        this.Bm[yr * k]! += mu;
-        for (let c = 0; c < nk; c++) {
-          let g = 0;
-          for (let t = 0; t < n; t++) g += A[r * n + t]! * lv.G[t * nk + c]!;
-          this.Bm[yr * k + gOff + c] = g;
+      for (let e = 0; e <= d; e++) {
+        let v = 0;
+        for (let t = 0; t < nW; t++) {
+          const adt = AW[d * nW + t]!;
+          if (adt === 0) continue;
+          for (let u = 0; u < nW; u++) v += adt * W.P[t * nW + u]! * AW[e * nW + u]!;
         }
-        for (let r2 = 0; r2 < n; r2++) {
-          const y2 = lv.outcome[r2]!;
-          if (y2 < 0) continue;
+        this.SW[d * p + e] = v; this.SW[e * p + d] = v;
+      }
+    }
+    // between: moments of [random effects, between-only outcomes] = (A (alpha + G w), A Psi A') on those rows
+    const nB = Bt.vars.length, AB = Bt.A;
+    const { kz, nb } = { kz: pr.kz, nb: pr.kB + pr.kz };
+    const nr = q + kz;
+    const rowOf = (a: number): number => (a < q ? pr.qVar[a]! : pr.zVar[a - q]!);
+    const e0 = this.e0, eG = this.eG, Tf = this.Tf;
+    for (let a = 0; a < nr; a++) {
+      const ra = rowOf(a);
+      let mu = 0;
+      for (let t = 0; t < nB; t++) mu += AB[ra * nB + t]! * Bt.alpha[t]!;
+      e0[a] = mu;
+      for (let c = 0; c < kB; c++) {
+        let g = 0;
+        for (let t = 0; t < nB; t++) g += AB[ra * nB + t]! * Bt.G[t * kB + c]!;
+        eG[a * kB + c] = g;
+      }
+      for (let b2 = 0; b2 <= a; b2++) {
+        const rb = rowOf(b2);
+        let v = 0;
+        for (let t = 0; t < nB; t++) {
+          const at = AB[ra * nB + t]!;
+          if (at === 0) continue;
+          for (let u = 0; u < nB; u++) v += at * Bt.P[t * nB + u]! * AB[rb * nB + u]!;
+        }
+        Tf[a * nr + b2] = v; Tf[b2 * nr + a] = v;
+      }
+    }
+    // condition the random effects on z: K = T_uz T_zz^-1, T = T_uu - K T_zu, eta = e_u + K (z - e_z)
+    const K = this.K;
+    if (kz > 0) {
+      for (let a = 0; a < kz; a++) for (let b2 = 0; b2 < kz; b2++) this.Tzz[a * kz + b2] = Tf[(q + a) * nr + q + b2]!;
+      this.ldZ = cholLogdet(this.Tzz, kz, this.LZ);
+      if (Number.isNaN(this.ldZ)) return false;
+      for (let a = 0; a < q; a++) {
+        for (let c = 0; c < kz; c++) this.zw[c] = Tf[a * nr + q + c]!;
+        cholSolve(this.LZ, kz, this.zw);
+        for (let c = 0; c < kz; c++) K[a * kz + c] = this.zw[c]!;
+      }
+    }
+    for (let a = 0; a < q; a++) {
+      let v0 = e0[a]!;
+      for (let c = 0; c < kz; c++) v0 -= K[a * kz + c]! * e0[q + c]!;
+      this.eB0[a] = v0;
+      for (let c = 0; c < kB; c++) {
+        let v = eG[a * kB + c]!;
+        for (let z = 0; z < kz; z++) v -= K[a * kz + z]! * eG[(q + z) * kB + c]!;
+        this.eBV[a * nb + c] = v;
+      }
+      for (let c = 0; c < kz; c++) this.eBV[a * nb + kB + c] = K[a * kz + c]!;
+      for (let b2 = 0; b2 < q; b2++) {
+        let v = Tf[a * nr + b2]!;
+        for (let c = 0; c < kz; c++) v -= K[a * kz + c]! * Tf[(q + c) * nr + b2]!;
+        this.T[a * q + b2] = v;
+      }
+    }
+    // H_t: between parts on the constant carrier, slopes through the within structure
+    const H = this.H;
+    H.fill(0);
+    const nc = pr.carriers.length;
+    const carPos = (t: number): number => pr.carriers.indexOf(t);
+    for (let d = 0; d < p; d++) {
+      const qd = pr.qOfOutcome[d]!;
+      if (qd >= 0) H[(carPos(0) * p + d) * q + qd] = 1;
+    }
+    for (const s of pr.slopes) {
+      const a = carPos(1 + s.c);
+      for (let d = 0; d < p; d++) H[(a * p + d) * q + s.q]! += AW[d * nW + s.u]!;
+    }
+    // mean of the random effects: carrier t times eta_j = eB0 + eBV [w_j, z_j] -> columns t, b, x_c * b of Bm
+    for (let ai = 0; ai < nc; ai++) {
+      const t = pr.carriers[ai]!;
+      const sc = t === 0 ? -1 : pr.slopeCarriers.indexOf(t - 1);
+      for (let d = 0; d < p; d++) {
+        let v0 = 0;
+        for (let r = 0; r < q; r++) v0 += H[(ai * p + d) * q + r]! * this.eB0[r]!;
+        Bm[d * k + t]! += v0;
+        for (let c = 0; c < nb; c++) {
           let v = 0;
-          for (let t = 0; t < n; t++) {
-            const art = A[r * n + t]!;
-            if (art === 0) continue;
-            for (let u = 0; u < n; u++) v += art * lv.P[t * n + u]! * A[r2 * n + u]!;
-          }
-          S[yr * p + y2] = v;
+          for (let r = 0; r < q; r++) v += H[(ai * p + d) * q + r]! * this.eBV[r * nb + c]!;
+          Bm[d * k + (sc < 0 ? 1 + kW + c : 1 + kW + nb + sc * nb + c)]! += v;
         }
       }
     }
     return true;
   }
 
-  /** Q = M C M' for an m x m matrix C at offset `off` of `src` (M = [I, -Bm]). */
-  private project(src: Float64Array, off: number): void {
-    const { p, m, k } = this.prob;
-    const Bm = this.Bm, MQ = this.MQ, Q = this.Q;
-    for (let i = 0; i < p; i++)
-      for (let c = 0; c < m; c++) {
-        let v = src[off + i * m + c]!;
-        for (let t = 0; t < k; t++) v -= Bm[i * k + t]! * src[off + (p + t) * m + c]!;
-        MQ[i * m + c] = v;
+  /** tr(G_g [I, -Bm] C [I, -Bm]') for an m x m matrix C at offset off (U: work p x m). */
+  private quadratic(C: Float64Array, off: number, g: number): number {
+    const { p, k, m } = this.prob;
+    const { Bm, U } = this;
+    for (let d = 0; d < p; d++)
+      for (let col = 0; col < m; col++) {
+        let v = C[off + d * m + col]!;
+        for (let t = 0; t < k; t++) v -= Bm[d * k + t]! * C[off + (p + t) * m + col]!;
+        U[d * m + col] = v;
       }
-    for (let i = 0; i < p; i++)
-      for (let j = 0; j < p; j++) {
-        let v = MQ[i * m + j]!;
-        for (let t = 0; t < k; t++) v -= MQ[i * m + p + t]! * Bm[j * k + t]!;
-        Q[i * p + j] = v;
+    const gOff = g * p * p;
+    let s = 0;
+    for (let d = 0; d < p; d++)
+      for (let e = 0; e < p; e++) {
+        const gde = this.G[gOff + d * p + e]!;
+        if (gde === 0) continue;
+        let v = U[d * m + e]!;
+        for (let t = 0; t < k; t++) v -= U[d * m + p + t]! * Bm[e * k + t]!;
+        s += gde * v;
       }
+    return s;
   }
 
-  private betweenTerm(n: number, count: number, S: Float64Array, off: number): number {
-    const { p } = this.prob;
-    for (let u = 0; u < p * p; u++) this.V[u] = this.SW[u]! + n * this.SB[u]!;
-    const ld = cholLogdet(this.V, p, this.LV);
-    if (Number.isNaN(ld)) return NaN;
-    this.project(S, off);
-    return count * ld + traceSolve(this.LV, this.Q, p, this.work);
-  }
-
-  /** Log-likelihood at theta (-Infinity outside the admissible region). */
-  loglik(theta: Float64Array): number {
-    const pr = this.prob;
-    const { p, m } = pr;
-    if (!this.structure(theta)) return -Infinity;
-    const ldW = cholLogdet(this.SW, p, this.LW);
-    if (Number.isNaN(ldW)) return -Infinity;
-    this.project(pr.Wsum, 0);
-    let q = (pr.nUsed - sumCounts(pr)) * ldW + traceSolve(this.LW, this.Q, p, this.work);
-    for (let g = 0; g < pr.sizes.length; g++) {
-      const t = this.betweenTerm(pr.sizes[g]!, pr.counts[g]!, pr.Ssum, g * m * m);
-      if (Number.isNaN(t)) return -Infinity;
-      q += t;
+  /** Per-pattern inverses of Sigma_W[O,O] and their products with H_t; false when one is not positive definite. */
+  private patterns(): boolean {
+    const { p, q, nPatterns, patternObs, carriers } = this.prob;
+    const nc = carriers.length;
+    const { S, Ls, Si, idx, H } = this;
+    for (let g = 0; g < nPatterns; g++) {
+      let no = 0;
+      for (let d = 0; d < p; d++) if (patternObs[g * p + d]) idx[no++] = d;
+      for (let a = 0; a < no; a++) for (let b = 0; b < no; b++) S[a * no + b] = this.SW[idx[a]! * p + idx[b]!]!;
+      const ld = cholLogdet(S, no, Ls);
+      if (Number.isNaN(ld)) return false;
+      this.ldG[g] = ld;
+      const gOff = g * p * p;
+      this.G.fill(0, gOff, gOff + p * p);
+      for (let b = 0; b < no; b++) {
+        Si.fill(0, 0, no); Si[b] = 1;
+        cholSolve(Ls, no, Si);
+        for (let a = 0; a < no; a++) this.G[gOff + idx[a]! * p + idx[b]!] = Si[a]!;
+      }
+      for (let ai = 0; ai < nc; ai++) {
+        const hgOff = ((g * nc + ai) * q) * p;
+        for (let r = 0; r < q; r++)
+          for (let e = 0; e < p; e++) {
+            let v = 0;
+            for (let d = 0; d < p; d++) v += H[(ai * p + d) * q + r]! * this.G[gOff + d * p + e]!;
+            this.HG[hgOff + r * p + e] = v;
+          }
+        for (let bi = 0; bi < nc; bi++) {
+          const kk = (((g * nc + ai) * nc + bi) * q) * q;
+          for (let r = 0; r < q; r++)
+            for (let s = 0; s < q; s++) {
+              let v = 0;
+              for (let e = 0; e < p; e++) v += this.HG[hgOff + r * p + e]! * H[(bi * p + e) * q + s]!;
+              this.KK[kk + r * q + s] = v;
+            }
+        }
+      }
     }
-    return -0.5 * (pr.nUsed * p * Math.log(2 * Math.PI) + q);
+    return true;
+  }
+
+  /**
+   * Random-effect part of cluster j (after structure + patterns): log|I + L'TL| - [b'Tb - w'(I + L'TL)^-1 w],
+   * to be added to log|D| + r'D^-1 r; NaN when the cluster's covariance matrix is not positive definite.
+   */
+  private randomPart(j: number): number {
+    const pr = this.prob;
+    const { p, k, q, m, carriers } = pr;
+    if (q === 0) return 0;
+    const nc = carriers.length;
+    const { Bm, P, b, u } = this;
+    const C = pr.cellC, HG = this.HG, KK = this.KK;
+    P.fill(0); b.fill(0);
+    for (let c = pr.clusterCellStart[j]!; c < pr.clusterCellStart[j + 1]!; c++) {
+      const g = pr.cellPattern[c]!;
+      const off = c * m * m;
+      for (let ai = 0; ai < nc; ai++) {
+        const col = p + carriers[ai]!;
+        // u = sum_i xt_it r_i = [I, -Bm] C[:, col]
+        for (let d = 0; d < p; d++) {
+          let v = C[off + d * m + col]!;
+          for (let t = 0; t < k; t++) v -= Bm[d * k + t]! * C[off + (p + t) * m + col]!;
+          u[d] = v;
+        }
+        const hgOff = ((g * nc + ai) * q) * p;
+        for (let r = 0; r < q; r++) {
+          let v = 0;
+          for (let d = 0; d < p; d++) v += HG[hgOff + r * p + d]! * u[d]!;
+          b[r]! += v;
+        }
+        for (let bi = 0; bi < nc; bi++) {
+          const ctt = C[off + col * m + p + carriers[bi]!]!;
+          if (ctt === 0) continue;
+          const kk = (((g * nc + ai) * nc + bi) * q) * q;
+          for (let x = 0; x < q * q; x++) P[x]! += ctt * KK[kk + x]!;
+        }
+      }
+    }
+    return this.finish(1, null);
+  }
+
+  /**
+   * From P (and b) in the work buffers: count * log|I + L'TL| - [b'Tb - w'(I + L'TL)^-1 w] with w = L'Tb,
+   * or, given BB = sum b b' over `count` clusters sharing P, the sum of that expression:
+   * count * log|I + L'TL| - tr(X BB), X = T - TL (I + L'TL)^-1 (TL)'.
+   */
+  private finish(count: number, BB: Float64Array | null): number {
+    const { q } = this.prob;
+    const { P, b, L, TL, Mq, Lq, Tb, w, T } = this;
+    cholSemidefinite(P, q, L);
+    // TL = T L, Mq = I + L'TL
+    for (let r = 0; r < q; r++)
+      for (let s = 0; s < q; s++) {
+        let v = 0;
+        for (let x = 0; x < q; x++) v += T[r * q + x]! * L[x * q + s]!;
+        TL[r * q + s] = v;
+      }
+    for (let r = 0; r < q; r++)
+      for (let s = 0; s < q; s++) {
+        let v = r === s ? 1 : 0;
+        for (let x = 0; x < q; x++) v += L[x * q + r]! * TL[x * q + s]!;
+        Mq[r * q + s] = v;
+      }
+    const ldM = cholLogdet(Mq, q, Lq);
+    if (Number.isNaN(ldM)) return NaN;
+    if (BB) {
+      // tr(X BB) = tr(T BB) - sum_s (TL)_s' Mq^-1 ... computed column by column of TL' BB TL
+      let trTB = 0;
+      for (let r = 0; r < q; r++) for (let x = 0; x < q; x++) trTB += T[r * q + x]! * BB[x * q + r]!;
+      // Y = (TL)' BB (TL) (q x q); tr(Mq^-1 Y)
+      let trMY = 0;
+      for (let s = 0; s < q; s++) {
+        // column s of Y into w
+        for (let r = 0; r < q; r++) {
+          let v = 0;
+          for (let x = 0; x < q; x++) {
+            let bx = 0;
+            for (let y = 0; y < q; y++) bx += BB[x * q + y]! * TL[y * q + s]!;
+            v += TL[x * q + r]! * bx;
+          }
+          w[r] = v;
+        }
+        cholSolve(Lq, q, w);
+        trMY += w[s]!;
+      }
+      return count * ldM - (trTB - trMY);
+    }
+    // Tb = T b, w = L'Tb
+    let bTb = 0;
+    for (let r = 0; r < q; r++) {
+      let v = 0;
+      for (let x = 0; x < q; x++) v += T[r * q + x]! * b[x]!;
+      Tb[r] = v;
+      bTb += b[r]! * v;
+    }
+    for (let r = 0; r < q; r++) {
+      let v = 0;
+      for (let x = 0; x < q; x++) v += L[x * q + r]! * Tb[x]!;
+      w[r] = v;
+    }
+    const z = Tb; // reused: z = (I + L'TL)^-1 w
+    z.set(w);
+    cholSolve(Lq, q, z);
+    let wz = 0;
+    for (let r = 0; r < q; r++) wz += w[r]! * z[r]!;
+    return ldM - (bTb - wz);
+  }
+
+  /**
+   * Random parts of a group of single-pattern clusters of one size (no random slopes): P = n K_g,
+   * sum b b' = HG_g [I, -Bm] (sum s s') [I, -Bm]' HG_g'.
+   */
+  private groupPart(gi: number): number {
+    const pr = this.prob;
+    const { p, k, q, m } = pr;
+    const g = pr.groupPattern[gi]!, n = pr.groupN[gi]!;
+    const { P, Bm, U, BB } = this;
+    const kk = g * q * q; // one carrier: KK offset (((g * 1 + 0) * 1 + 0) * q) * q
+    for (let x = 0; x < q * q; x++) P[x] = n * this.KK[kk + x]!;
+    // U = [I, -Bm] S (p x m), V = U [I, -Bm]' (p x p) into Vp
+    const S = pr.groupS, off = gi * m * m;
+    for (let d = 0; d < p; d++)
+      for (let col = 0; col < m; col++) {
+        let v = S[off + d * m + col]!;
+        for (let t = 0; t < k; t++) v -= Bm[d * k + t]! * S[off + (p + t) * m + col]!;
+        U[d * m + col] = v;
+      }
+    const Vp = this.Vp;
+    for (let d = 0; d < p; d++)
+      for (let e = 0; e < p; e++) {
+        let v = U[d * m + e]!;
+        for (let t = 0; t < k; t++) v -= U[d * m + p + t]! * Bm[e * k + t]!;
+        Vp[d * p + e] = v;
+      }
+    const hgOff = g * q * p;
+    const HGV = this.HGV;
+    for (let r = 0; r < q; r++)
+      for (let e = 0; e < p; e++) {
+        let v = 0;
+        for (let d = 0; d < p; d++) v += this.HG[hgOff + r * p + d]! * Vp[d * p + e]!;
+        HGV[r * p + e] = v;
+      }
+    for (let r = 0; r < q; r++)
+      for (let s = 0; s < q; s++) {
+        let v = 0;
+        for (let e = 0; e < p; e++) v += HGV[r * p + e]! * this.HG[hgOff + s * p + e]!;
+        BB[r * q + s] = v;
+      }
+    return this.finish(pr.groupCount[gi]!, BB);
+  }
+
+  /** -2 log f(z_j) without the 2 pi constant: log|T_zz| + r'T_zz^-1 r, r = z_j - e_z0 - e_zG w_j (after structure). */
+  private zPart(j: number): number {
+    const pr = this.prob;
+    const { q, kz, kB } = pr;
+    if (kz === 0 || !pr.zUsed[j]) return 0;
+    const zc = kz + 1 + kB, off = j * zc, r = this.zw;
+    for (let c = 0; c < kz; c++) {
+      let v = pr.clusterZ[off + c]! - this.e0[q + c]!;
+      for (let b = 0; b < kB; b++) v -= this.eG[(q + c) * kB + b]! * pr.clusterZ[off + kz + 1 + b]!;
+      r[c] = v;
+    }
+    // r'T_zz^-1 r = |L^-1 r|^2
+    let qf = 0;
+    for (let c = 0; c < kz; c++) {
+      let v = r[c]!;
+      for (let b = 0; b < c; b++) v -= this.LZ[c * kz + b]! * r[b]!;
+      r[c] = v / this.LZ[c * kz + c]!;
+      qf += r[c]! ** 2;
+    }
+    return this.ldZ + qf;
   }
 
   /** Per-cluster log-likelihoods at theta into out (length nClusters); false when inadmissible. */
   clusterLoglik(theta: Float64Array, out: Float64Array): boolean {
+    if (!this.structure(theta) || !this.patterns()) return false;
     const pr = this.prob;
-    const { p, m } = pr;
-    if (!this.structure(theta)) return false;
-    const ldW = cholLogdet(this.SW, p, this.LW);
-    if (Number.isNaN(ldW)) return false;
+    const mm = pr.m * pr.m;
     for (let j = 0; j < pr.nClusters; j++) {
-      const n = pr.clusterN[j]!;
-      if (n === 0) { out[j] = 0; continue; }
-      this.project(pr.clusterW, j * m * m);
-      const w = (n - 1) * ldW + traceSolve(this.LW, this.Q, p, this.work);
-      const b = this.betweenTerm(n, 1, pr.clusterS, j * m * m);
-      if (Number.isNaN(b)) return false;
-      out[j] = -0.5 * (n * p * Math.log(2 * Math.PI) + w + b);
+      const rp = this.randomPart(j);
+      if (Number.isNaN(rp)) return false;
+      let s = rp + this.zPart(j);
+      for (let c = pr.clusterCellStart[j]!; c < pr.clusterCellStart[j + 1]!; c++) {
+        const g = pr.cellPattern[c]!;
+        s += pr.cellN[c]! * this.ldG[g]! + this.quadratic(pr.cellC, c * mm, g);
+      }
+      out[j] = -0.5 * ((pr.clusterObs[j]! + (pr.zUsed[j] ? pr.kz : 0)) * Math.log(2 * Math.PI) + s);
     }
     return true;
   }
-}
 
-function sumCounts(pr: MultivariateProblem): number { let s = 0; for (const c of pr.counts) s += c; return s; }
+  /** Log-likelihood at theta (-Infinity outside the admissible region); the D part pooled per pattern. */
+  loglik(theta: Float64Array): number {
+    if (!this.structure(theta) || !this.patterns()) return -Infinity;
+    const pr = this.prob;
+    const mm = pr.m * pr.m;
+    let s = 0, nObs = 0;
+    for (let g = 0; g < pr.nPatterns; g++) s += pr.patternN[g]! * this.ldG[g]! + this.quadratic(pr.patternC, g * mm, g);
+    if (pr.q > 0)
+      for (let gi = 0; gi < pr.groupCount.length; gi++) {
+        const rp = this.groupPart(gi);
+        if (Number.isNaN(rp)) return -Infinity;
+        s += rp;
+      }
+    for (let j = 0; j < pr.nClusters; j++) {
+      nObs += pr.clusterObs[j]!;
+      if (pr.kz > 0 && pr.zUsed[j]) { s += this.zPart(j); nObs += pr.kz; }
+      if (pr.inGroup[j]) continue;
+      const rp = this.randomPart(j);
+      if (Number.isNaN(rp)) return -Infinity;
+      s += rp;
+    }
+    return -0.5 * (nObs * Math.log(2 * Math.PI) + s);
+  }
+}
 
 const step = (t: number): number => 1e-5 * Math.max(1, Math.abs(t));
 
@@ -454,7 +979,9 @@ export function estimateMultivariate(ir: ModelIR, dataset: Dataset, options: Two
     return l;
   };
   const warnings: Warning[] = [];
-  const opt = maximize(f, prob.start, { maxIterations: options.maxIterations });
+  // BFGS on a difference gradient crawls along flat directions (between variances near 0): a fresh
+  // numerical Hessian every 30 iterations halves the iterations and saves about a third of the time
+  const opt = maximize(f, prob.start, { maxIterations: options.maxIterations, refreshEvery: 30 });
   const theta = opt.theta;
   if (!opt.converged)
     warnings.push({ code: 'NOT_CONVERGED', lines: ['THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY DUE TO AN ERROR IN THE', 'COMPUTATION.  CHANGE YOUR MODEL AND/OR STARTING VALUES.'] });
@@ -498,7 +1025,7 @@ export function estimateMultivariate(ir: ModelIR, dataset: Dataset, options: Two
 
   const seOf = (k: number): number => (covariance ? Math.sqrt(Math.max(covariance[k * P + k]!, 0)) : NaN);
   const parameters: ParameterEstimate[] = [];
-  const factors = new Set(ir.latent.filter((l) => l.kind === 'factor').map((l) => l.name));
+  const factors = new Set(ir.latent.filter((l) => l.kind === 'factor' || l.kind === 'growth').map((l) => l.name));
   for (const row of prob.rows) {
     // Mplus prints neither the structural-zero within intercepts of outcomes with a between part
     // nor the fixed-at-zero intercepts / means of factors

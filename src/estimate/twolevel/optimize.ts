@@ -116,9 +116,10 @@ function dampedInverse(H: Float64Array, P: number): Float64Array | null {
  * definite) and is updated by BFGS after each step, so an iteration costs one gradient plus the
  * line search. When the Newton decrement g'B^-1 g drops below `tol` (log-likelihood units) the
  * numerical Hessian is recomputed and convergence is declared only if the exact Newton decrement
- * is also below `tol`; otherwise the iterations continue from the exact curvature.
+ * is also below `tol`; otherwise the iterations continue from the exact curvature. `refreshEvery`:
+ * also restart from the exact curvature after that many quasi-Newton iterations.
  */
-export function maximize(f: Objective, theta0: Float64Array, opts: { maxIterations?: number; tol?: number } = {}): MaximizeResult {
+export function maximize(f: Objective, theta0: Float64Array, opts: { maxIterations?: number; tol?: number; refreshEvery?: number } = {}): MaximizeResult {
   const maxIt = opts.maxIterations ?? 500;
   const tol = opts.tol ?? 1e-9;
   const P = theta0.length;
@@ -142,7 +143,9 @@ export function maximize(f: Objective, theta0: Float64Array, opts: { maxIteratio
   const s = new Float64Array(P);
   const y = new Float64Array(P);
   const By = new Float64Array(P);
+  let sinceExact = 0;
   for (let it = 1; it <= maxIt; it++) {
+    if (opts.refreshEvery && ++sinceExact > opts.refreshEvery) { Binv = exactInverse(); exact = true; sinceExact = 0; }
     if (!Binv) return done(false);
     let dec = 0;
     for (let i = 0; i < P; i++) {
@@ -155,6 +158,7 @@ export function maximize(f: Objective, theta0: Float64Array, opts: { maxIteratio
       if (exact) return done(true);
       Binv = exactInverse();
       exact = true;
+      sinceExact = 0;
       it--;
       continue;
     }
@@ -178,6 +182,7 @@ export function maximize(f: Objective, theta0: Float64Array, opts: { maxIteratio
       if (exact) return done(dec < 1e-6);
       Binv = exactInverse();
       exact = true;
+      sinceExact = 0;
       continue;
     }
     // BFGS update of the inverse curvature of -f

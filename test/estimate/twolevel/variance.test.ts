@@ -122,7 +122,8 @@ test('analytic gradient equals finite differences (slopes, covariances, linear v
 });
 
 test('unsupported shapes fail with a PlusmixError naming the problem', () => {
-  const ir = twoLevelIR({ y: 'Y', fixed: ['X'] }, roles);
+  // a random slope on a covariate in neither WITHIN nor BETWEEN (a latent covariate) is not closed-form
+  const ir = twoLevelIR({ y: 'Y', slopes: { S: 'X' } }, roles);
   ir.observed.find((v) => v.name === 'X')!.level = 'both';
   const cols = simulate(15, () => 1);
   try {
@@ -130,7 +131,7 @@ test('unsupported shapes fail with a PlusmixError naming the problem', () => {
     assert.unreachable();
   } catch (e) {
     assert.instance(e, PlusmixError);
-    assert.match((e as PlusmixError).message, /WITHIN covariate/);
+    assert.match((e as PlusmixError).message, /Declare X in WITHIN/);
   }
 });
 
