@@ -49,10 +49,12 @@ export function buildIR(ast: InputFile, columns: DataColumn[], diags: Diagnostic
     return { ...o, role: predictor && !modelled ? 'covariate' : 'dependent' };
   });
   for (const o of observed) {
-    if (twoLevel && o.role === 'covariate' && o.level === 'both') {
+    // TYPE = TWOLEVEL without MIXTURE splits such a covariate into latent within and between parts as
+    // Mplus does (src/estimate/twolevel); the integration engine still conditions on the observed value
+    if (twoLevel && mixture && o.role === 'covariate' && o.level === 'both') {
       const span = firstSpanOf(low.mentions, o.name);
       if (span)
-        diags.push(inputWarning(file, span, 'W_BOTH_LEVEL_COVARIATE', `${o.name} is a covariate declared neither WITHIN nor BETWEEN; plusmix uses the observed value on the within level. Declare it WITHIN (or BETWEEN) to make the model explicit.`, 'MODEL'));
+        diags.push(inputWarning(file, span, 'W_BOTH_LEVEL_COVARIATE', `${o.name} is a covariate declared neither WITHIN nor BETWEEN; in TYPE = TWOLEVEL MIXTURE plusmix uses the observed value on the within level (Mplus splits it into latent within and between parts). Declare it WITHIN (or BETWEEN) to make the model explicit.`, 'MODEL'));
     }
   }
 
