@@ -117,8 +117,9 @@ function lrtTests(ast: InputFile, ir: ModelIR, ds: Dataset, result: EstimationRe
 /** Choose the estimator for the model family. */
 function fit(ir: ModelIR, ds: Dataset, settings: ReturnType<typeof runSettings>): EstimationResult {
   if (ir.twoLevel && !ir.mixture) {
-    // exact (closed-form) likelihood where the model allows it (one or several continuous outcomes, random
-    // slopes of one outcome, within and between factors); what it refuses may go to the general engine
+    // exact (closed-form) likelihood where the model allows it (continuous outcomes with missing values,
+    // random intercepts and slopes, within / between factors and growth factors, latent covariates,
+    // between-only outcomes; src/estimate/twolevel/DESIGN.md); what it refuses may go to the general engine
     try {
       return estimateTwoLevel(ir, ds, { estimator: settings.estimation.estimator ?? 'MLR' });
     } catch (e) {
