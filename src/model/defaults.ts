@@ -95,6 +95,9 @@ export function buildDefaults(s: ModelShape): DefaultSpec[] {
 
   const growthIndicator = (L: Level, y: string): boolean => s.low.latent.some((lv) => lv.kind === 'growth' && indicatorsOf(s, L, lv.name).includes(y));
 
+  const withinGrowthOfBoth = (L: Level, f: string): boolean =>
+    s.twoLevel && L === 'within' && indicatorsOf(s, L, f).some((y) => s.observed.find((o) => o.name === y)?.level === 'both');
+
   /** TWOLEVEL MIXTURE: between residual variances of indicators of between-level factors are fixed at 0 [10.4]. */
   const betweenFactorIndicator = (y: string) => s.low.latent.some((lv) => lv.level === 'between' && lv.kind === 'factor' && indicatorsOf(s, 'between', lv.name).includes(y));
 
@@ -139,7 +142,10 @@ export function buildDefaults(s: ModelShape): DefaultSpec[] {
         add(
           { level: L, kind: 'mean', lhs: F, rhs: '' },
           (p) => {
-            if (lv.kind === 'growth') return FREE; // growth factor means free in every class (intercepts fixed at 0) [8.6]
+            // growth factor means free in every class (intercepts fixed at 0) [8.6]; in two-level growth the
+            // within-level growth factors of indicators with a between part have mean 0: the between-level
+            // growth factors carry the means [UG ex9.12]
+            if (lv.kind === 'growth') return withinGrowthOfBoth(L, F) ? fixedAt(0) : FREE;
             if (varies && single) return p[single.name] === single.nClasses ? fixedAt(0) : FREE;
             return fixedAt(0);
           },

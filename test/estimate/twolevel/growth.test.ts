@@ -18,6 +18,16 @@ test('ex9.12 two-level growth model matches lavaan: ML and MLR', () => {
   compareWithLavaan(peer.ex9_12!, estimateTwoLevel(ir, dataset, { estimator: 'MLR' }), 'se_mlr');
 });
 
+test('ex9.12 as the User\'s Guide writes it (no [iw@0 sw@0]): the within growth-factor means default to 0, same fit', () => {
+  const { ir, dataset } = loadInput('fixtures/twolevel/ex9.12-ug.inp');
+  for (const f of ['IW', 'SW']) {
+    const row = ir.rows.find((r) => r.level === 'within' && r.lhs === f && (r.kind === 'intercept' || r.kind === 'mean'))!;
+    assert.is(row.par, 0);
+    assert.is(row.value, 0);
+  }
+  compareWithLavaan(peer.ex9_12!, estimateTwoLevel(ir, dataset, { estimator: 'ML' }), 'se_ml');
+});
+
 test('a free within-level growth-factor mean (not identified) is refused with the fix in the message', () => {
   const { ir, dataset } = loadInput('fixtures/twolevel/ex9.12.inp');
   const row = ir.rows.find((r) => r.level === 'within' && r.lhs === 'IW' && (r.kind === 'intercept' || r.kind === 'mean'))!;
