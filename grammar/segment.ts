@@ -95,24 +95,16 @@ export function maskComments(text: string): { text: string; unterminated: number
 export function findComments(text: string): { comments: Array<{ start: number; end: number; block: boolean }>; unterminated: number[] } {
   const comments: Array<{ start: number; end: number; block: boolean }> = [];
   const unterminated: number[] = [];
-  if (text.indexOf('!') < 0) return { comments, unterminated };
-  let i = 0;
-  const n = text.length;
-  let inString = false;
-  while (i < n) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10 /* \n */) {
-      inString = false;
-      i++;
-      continue;
-    }
-    if (ch === 34 /* " */) {
-      inString = !inString;
-      i++;
-      continue;
-    }
-    if (ch !== 33 /* ! */ || inString) {
-      i++;
+  // Jump from one `!` to the next; a `!` is inside a string when an odd number of `"` precede it on
+  // its line (counted from the end of the previous comment when that is on the same line).
+  let from = 0; // where the quote count starts: not inside a string there
+  for (let i = text.indexOf('!'); i >= 0; ) {
+    const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+    if (lineStart > from) from = lineStart;
+    let quotes = 0;
+    for (let q = from; q < i; q++) if (text.charCodeAt(q) === 34 /* " */) quotes++;
+    if (quotes % 2 === 1) {
+      i = text.indexOf('!', i + 1);
       continue;
     }
     let end: number;
@@ -128,7 +120,8 @@ export function findComments(text: string): { comments: Array<{ start: number; e
       }
     } else end = lineEnd(text, i);
     comments.push({ start: i, end, block });
-    i = end;
+    from = end;
+    i = text.indexOf('!', end);
   }
   return { comments, unterminated };
 }

@@ -127,7 +127,7 @@ export const modelTokens: TokenType[] = [
 ];
 
 // ---------------------------------------------------------------------------
-// Expression bodies (DEFINE, MODEL CONSTRAINT, MODEL TEST)
+// Expression bodies (DEFINE, MODEL CONSTRAINT, MODEL TEST; MODEL PRIORS shares the tokens)
 
 /** Token categories: binary operators, prefix operators (one CONSUME matches any member). */
 export const EBinOp = createToken({ name: 'EBinOp', pattern: Lexer.NA });
@@ -171,6 +171,8 @@ export const ELParen = createToken({ name: 'ELParen', pattern: /\(/ });
 export const ERParen = createToken({ name: 'ERParen', pattern: /\)/ });
 export const EComma = createToken({ name: 'EComma', pattern: /,/ });
 export const ESemi = createToken({ name: 'ESemi', pattern: /;/ });
+/** `~` in MODEL PRIORS (`a ~ N(0, 1);`) */
+export const ETilde = createToken({ name: 'ETilde', pattern: /~/ });
 export const EOther = anyChar('EOther');
 
 export const exprTokens: TokenType[] = [
@@ -178,7 +180,7 @@ export const exprTokens: TokenType[] = [
   EThen, EIf, EDo, ECut, ECenter, EStandardize, ENew, EAnd, EOr, ENot,
   EEqKw, ENeKw, EGtKw, EGeKw, ELtKw, ELeKw, EMissing,
   EIdent, ENumber, EPow, EStar, ENeOp, ESlash, EEqEq, ELe, EGe, EAssign, ELt, EGt,
-  EPlus, EMinus, ELParen, ERParen, EComma, ESemi, EOther,
+  EPlus, EMinus, ELParen, ERParen, EComma, ESemi, ETilde, EOther,
 ];
 
 const lexerConfig = { positionTracking: 'onlyOffset' as const, ensureOptimizations: true };

@@ -198,7 +198,16 @@ export type ModelStatement =
         | { kind: 'On'; lhs: VarList; rhs: VarList; span: Span }
         | { kind: 'By'; lhs: VarList; rhs: VarList; span: Span }
         | { kind: 'Xwith'; left: VarName; right: VarName; span: Span }
-        | { kind: 'Growth'; items: ParamItem[]; span: Span }
+        | {
+            kind: 'Growth';
+            items: ParamItem[];
+            /**
+             * Only when the statement has labels (`i s | y1@0 y2@1 y3*2 (t3);`): the items and label
+             * groups in source order, as in RhsPart lists (same-line label scope). `items` lists the items alone.
+             */
+            parts?: RhsPart[];
+            span: Span;
+          }
         | { kind: 'At'; items: VarList; times: VarList; span: Span };
       span: Span;
     }
@@ -239,6 +248,25 @@ export interface ConstraintCommand {
   kind: 'Constraint';
   variant: 'MODEL CONSTRAINT' | 'MODEL TEST' | 'MODEL PRIORS';
   headerSpan: Span;
+  /** empty for MODEL PRIORS (see `priors`) */
   statements: ConstraintStatement[];
+  /** MODEL PRIORS only: the priors as written (read, not used: plusmix estimates by maximum likelihood) */
+  priors?: PriorStatement[];
+  span: Span;
+}
+
+/** A parameter label in MODEL PRIORS: `a` or a range `p1-p5`. */
+export type PriorLabel = { kind: 'Label'; text: string; upper: string; span: Span } | { kind: 'LabelRange'; from: string; to: string; span: Span };
+
+/** `a b1-b5 ~ N(0, 1);`, `DIFF(l1-l5) ~ N(0, 0.01);` (MODEL PRIORS) */
+export interface PriorStatement {
+  kind: 'Prior';
+  /** labels, or functions of labels such as `DIFF(l1-l5)` (`fn` upper-case) */
+  targets: Array<PriorLabel | { kind: 'Function'; fn: string; labels: PriorLabel[]; span: Span }>;
+  /** distribution, upper-case as written: `N`, `U`, `IG`, `IW`, `G`, `D` ... */
+  dist: string;
+  distSpan: Span;
+  /** the distribution's parameters */
+  params: number[];
   span: Span;
 }

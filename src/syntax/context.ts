@@ -9,7 +9,7 @@ const DISPLAY: Record<string, string> = {
   OSemi: "';'", ORParen: "')'", OLParen: "'('",
   MSemi: "';'", MLParen: "'('", MRParen: "')'", MLBracket: "'['", MRBracket: "']'", MLBrace: "'{'", MRBrace: "'}'",
   MPercent: "'%'", MPipe: "'|'", MAtSign: "'@'", MStar: "'*'", MMinus: "'-'", MDot: "'.'", MIdent: 'a name', MNumber: 'a number',
-  ESemi: "';'", ELParen: "'('", ERParen: "')'", EComma: "','", EAssign: "'='", EIdent: 'a name', ENumber: 'a number', EThen: 'THEN',
+  ESemi: "';'", ETilde: "'~'", ELParen: "'('", ERParen: "')'", EComma: "','", EAssign: "'='", EIdent: 'a name', ENumber: 'a number', EThen: 'THEN',
   EOF: 'the end of the command',
 };
 
@@ -67,11 +67,20 @@ export class Ctx {
   }
 }
 
-/** Shift token offsets from a body slice to the full text (and set the inclusive end offsets node locations use). */
-export function shiftTokens(tokens: IToken[], base: number): IToken[] {
-  for (const t of tokens) {
-    t.startOffset += base;
-    t.endOffset = t.startOffset + t.image.length - 1;
+/**
+ * Shift token offsets from a body slice to the full text. `endOffsets`: also set
+ * the inclusive end offsets that Chevrotain's CST node locations need (option
+ * bodies); the record parsers do not use them, and adding the field to every
+ * token costs an allocation each.
+ */
+export function shiftTokens(tokens: IToken[], base: number, endOffsets = false): IToken[] {
+  if (endOffsets) {
+    for (const t of tokens) {
+      t.startOffset += base;
+      t.endOffset = t.startOffset + t.image.length - 1;
+    }
+  } else if (base !== 0) {
+    for (const t of tokens) t.startOffset += base;
   }
   return tokens;
 }

@@ -1,33 +1,49 @@
-// Helpers shared by the CST -> AST visitors: source positions and ordered
-// access to Chevrotain CST children (Chevrotain groups children by name, so
-// the source order is recovered from offsets).
+// Helpers shared by the visitors: source positions, tokens invented by error
+// recovery, and ordered access to Chevrotain CST children (option bodies;
+// Chevrotain groups children by name, so the source order is recovered from offsets).
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Pos, Span } from './ast.js';
+
+/** Size of LineIndex's Pos cache (a power of 2). */
+const CACHE = 4096;
 
 /** Maps 0-based offsets to 1-based line/column (CR, LF and CRLF line ends). */
 export class LineIndex {
   readonly starts: number[];
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    if (text.indexOf('\r') < 0) {
+      // LF only (the common case): indexOf is much faster than a loop over characters
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      }
     }
     this.starts = starts;
-    this.cache = new Array(text.length + 1);
   }
 
   /** line index of the previous lookup: positions are mostly requested near each other */
   private lastLine = 0;
-  /** Pos objects are immutable and shared by offset (many spans start or end at the same place). */
-  private readonly cache: Array<Pos | undefined>;
+  /**
+   * Pos objects are immutable and shared by offset: a token's end is often the next token's start,
+   * a statement's start its first item's. Spans are made in source order, so a small direct-mapped
+   * cache (offset mod CACHE) finds nearly every repeat without a slot per character of the input.
+   */
+  private readonly cache: Array<Pos | undefined> = new Array(CACHE);
 
   pos(offset: number): Pos {
-    const hit = this.cache[offset];
-    if (hit !== undefined) return hit;
+    // Offsets computed from fields that once held NaN arrive as boxed doubles; `| 0` makes them
+    // small integers again, so Pos objects keep compact integer fields (a Pos built from a double
+    // would switch every Pos to boxed doubles: two extra heap objects each). NaN (no position) -> 0.
+    offset |= 0;
+    const k = offset & (CACHE - 1);
+    const hit = this.cache[k];
+    if (hit !== undefined && hit.offset === offset) return hit;
     const p = this.compute(offset);
-    if (offset >= 0 && offset <= this.text.length) this.cache[offset] = p;
+    this.cache[k] = p;
     return p;
   }
 
@@ -57,6 +73,11 @@ export class LineIndex {
     while (b > a && (this.text[b - 1] === '\n' || this.text[b - 1] === '\r')) b--;
     return this.text.slice(a, b);
   }
+}
+
+/** The token unless it was invented by error recovery (then undefined). */
+export function real(t: IToken | undefined): IToken | undefined {
+  return t === undefined || t.isInsertedInRecovery || Number.isNaN(t.startOffset) ? undefined : t;
 }
 
 export function isToken(e: CstElement): e is IToken {
@@ -92,23 +113,4 @@ export function ordered(node: CstNode): Array<{ key: string; el: CstElement }> {
   }
   if (keys > 1) out.sort((a, b) => startOf(a.el) - startOf(b.el));
   return out;
-}
-
-export function tokens(node: CstNode, key: string): IToken[] {
-  return ((node.children[key] ?? []) as IToken[]).filter((t) => !t.isInsertedInRecovery && !Number.isNaN(t.startOffset));
-}
-
-export function nodes(node: CstNode, key: string): CstNode[] {
-  return (node.children[key] ?? []) as CstNode[];
-}
-
-export function tok(node: CstNode, key: string): IToken | undefined {
-  const list = node.children[key] as IToken[] | undefined;
-  if (!list) return undefined;
-  for (const t of list) if (!t.isInsertedInRecovery && !Number.isNaN(t.startOffset)) return t;
-  return undefined;
-}
-
-export function sub(node: CstNode, key: string): CstNode | undefined {
-  return nodes(node, key)[0];
 }

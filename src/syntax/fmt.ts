@@ -9,7 +9,7 @@
 // MODEL label groups apply to the parameters on the same physical line
 // (syntax.md §7.4), so a statement that spanned lines keeps its line breaks.
 import type {
-  Command, ConstraintStatement, DefineStatement, Expr, InputFile, LabelGroup, ModelCommand, ModelStatement, Modifier, OptionsCommand, ParamItem,
+  Command, ConstraintStatement, DefineStatement, Expr, InputFile, LabelGroup, ModelCommand, ModelStatement, Modifier, OptionsCommand, ParamItem, PriorLabel, PriorStatement,
   RhsPart, SectionMarker, Span, VarList, VarName, VarRef,
 } from './ast.js';
 import { findComments } from '../../grammar/segment.js';
@@ -58,6 +58,7 @@ export function formatInput(ast: InputFile): string {
       case 'Constraint':
         out.push(`${c.variant}:`);
         for (const s of c.statements) p.node(s.span, '  ', constraintStmt(s));
+        for (const s of c.priors ?? []) p.node(s.span, '  ', [priorText(s)]);
         break;
     }
     p.rest('  ');
@@ -231,7 +232,7 @@ function modelStmt(s: ModelStatement): string[] {
         w.add(b.kind.toUpperCase());
         list(w, b.rhs);
       } else if (b.kind === 'Xwith') w.add(`${varName(b.left)} XWITH ${varName(b.right)}`);
-      else if (b.kind === 'Growth') parts(w, b.items);
+      else if (b.kind === 'Growth') parts(w, b.parts ?? b.items);
       else {
         list(w, b.items);
         w.add('AT');
@@ -342,6 +343,12 @@ function defineText(s: DefineStatement): string {
     case 'Do':
       return `${doHead(s.index, s.from, s.to)} ${s.body.map(defineText).join(' ')}`;
   }
+}
+
+function priorText(s: PriorStatement): string {
+  const label = (l: PriorLabel) => (l.kind === 'Label' ? l.text : `${l.from}-${l.to}`);
+  const targets = s.targets.map((t) => (t.kind === 'Function' ? `${t.fn}(${t.labels.map(label).join(' ')})` : label(t)));
+  return `${targets.join(' ')} ~ ${s.dist}(${s.params.map(String).join(', ')});`;
 }
 
 function constraintStmt(s: ConstraintStatement): string[] {

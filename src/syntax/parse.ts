@@ -2,11 +2,10 @@
 //
 // Pipeline: grammar/segment.ts blanks comments and finds command headers;
 // each body is tokenized and parsed by the Chevrotain lexer/parser of its kind
-// (grammar/); the visitors in this folder turn the CSTs into AST nodes and
+// (grammar/); the visitors in this folder turn the CSTs / syntax records into AST nodes and
 // report problems with spans. Long MODEL / expression bodies go through these
 // steps in pieces (inPieces) to keep memory and garbage collection small. Only `parseOrThrow` throws (a PlusmixError).
 import type { IToken, Lexer } from 'chevrotain';
-import type { CstNode } from 'chevrotain';
 import type { Command, ConstraintStatement, DefineStatement, Expr, InputFile, OptionNode } from './ast.js';
 import { PlusmixError, hasErrors, type Diagnostic } from './diagnostics.js';
 import { LineIndex } from './cst.js';
@@ -15,9 +14,10 @@ import { resolveHeader } from './options.js';
 import { visitOptionsBody } from './visit-options.js';
 import { visitModelBody, type ModelBody } from './visit-model.js';
 import { exprToAst, visitConstraintBody, visitDefineBody } from './visit-expr.js';
+import { visitPriorsBody } from './visit-priors.js';
 import { segment } from '../../grammar/segment.js';
 import { exprLexer, modelLexer, optionLexer } from '../../grammar/tokens.js';
-import { exprParser, modelParser, optionParser, parseBody, tryParseBody, type ExprParser, type ModelParser } from '../../grammar/parsers.js';
+import { exprParser, modelParser, optionParser, priorsParser, parseBody, tryParseBody, type BodyParser, type EBodyRec, type MBodyRec } from '../../grammar/parsers.js';
 
 /** Mplus reads only the first 90 columns of an input line (syntax.md §1.6). */
 export const MAX_LINE = 90;
@@ -71,7 +71,7 @@ export function parseInput(text: string, path: string): ParseResult {
           break;
         }
         case 'options': {
-          const toks = lex(ctx, optionLexer, body, s.bodyStart, h.canonical);
+          const toks = lex(ctx, optionLexer, body, s.bodyStart, h.canonical, true);
           const r = parseBody(optionParser, toks);
           ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
           const options = visitOptionsBody(ctx, r.cst, h.name);
@@ -80,7 +80,7 @@ export function parseInput(text: string, path: string): ParseResult {
         }
         case 'define': {
           const pieces: DefineStatement[] = [];
-          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (cst) => pieces.push(...visitDefineBody(ctx, cst)))) {
+          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (recs) => pushAll(pieces, visitDefineBody(ctx, recs)))) {
             commands.push({ kind: 'Define', headerSpan, statements: pieces, span });
             break;
           }
@@ -93,10 +93,10 @@ export function parseInput(text: string, path: string): ParseResult {
         case 'model': {
           const indirectMode = h.variant === 'MODEL INDIRECT';
           let m: ModelBody = { statements: [], indirect: [] };
-          const visitPiece = (cst: CstNode) => {
-            const p = visitModelBody(ctx, cst, h.canonical, indirectMode);
-            for (const x of p.statements) m.statements.push(x);
-            for (const x of p.indirect) m.indirect.push(x);
+          const visitPiece = (recs: MBodyRec) => {
+            const p = visitModelBody(ctx, recs, h.canonical, indirectMode);
+            pushAll(m.statements, p.statements);
+            pushAll(m.indirect, p.indirect);
           };
           if (!inPieces(ctx, modelLexer, modelParser, body, s.bodyStart, visitPiece)) {
             const toks = lex(ctx, modelLexer, body, s.bodyStart, h.canonical);
@@ -111,12 +111,16 @@ export function parseInput(text: string, path: string): ParseResult {
         }
         case 'constraint': {
           if (h.variant === 'MODEL PRIORS') {
-            if (body.trim()) ctx.warn(headerSpan, 'W_UNSUPPORTED', 'MODEL PRIORS (Bayesian priors) is not supported; its statements are not read.', h.canonical);
-            commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: [], span });
+            const toks = lex(ctx, exprLexer, body, s.bodyStart, h.canonical);
+            const r = parseBody(priorsParser, toks);
+            ctx.syntaxErrors(r.errors, h.canonical, s.bodyEnd);
+            const priors = visitPriorsBody(ctx, r.cst);
+            if (priors.length) ctx.warn(headerSpan, 'W_UNSUPPORTED', 'MODEL PRIORS (Bayesian priors) is read but not used: plusmix estimates by maximum likelihood.', h.canonical);
+            commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: [], priors, span });
             break;
           }
           const pieces: ConstraintStatement[] = [];
-          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (cst) => pieces.push(...visitConstraintBody(ctx, cst, h.canonical)))) {
+          if (inPieces(ctx, exprLexer, exprParser, body, s.bodyStart, (recs) => pushAll(pieces, visitConstraintBody(ctx, recs, h.canonical)))) {
             commands.push({ kind: 'Constraint', variant: h.variant, headerSpan, statements: pieces, span });
             break;
           }
@@ -187,7 +191,7 @@ const PIECE_CHARS = 4_096;
  * error: the caller then parses the whole body at once with error recovery,
  * so messages never depend on where the pieces were cut.
  */
-function inPieces(ctx: Ctx, lexer: Lexer, parser: ModelParser | ExprParser, body: string, base: number, visit: (cst: CstNode) => void): boolean {
+function inPieces<R extends MBodyRec | EBodyRec>(ctx: Ctx, lexer: Lexer, parser: BodyParser<R>, body: string, base: number, visit: (recs: R) => void): boolean {
   if (body.length <= PIECE_CHARS) return false;
   const mark = ctx.diagnostics.length;
   for (let a = 0; a < body.length; ) {
@@ -205,13 +209,18 @@ function inPieces(ctx: Ctx, lexer: Lexer, parser: ModelParser | ExprParser, body
   return true;
 }
 
-function lex(ctx: Ctx, lexer: Lexer, body: string, base: number, command: string): IToken[] {
+function pushAll<T>(to: T[], from: T[]): void {
+  for (const x of from) to.push(x);
+}
+
+/** Tokenize a body (`cst`: for a CST parser, which needs end offsets). */
+function lex(ctx: Ctx, lexer: Lexer, body: string, base: number, command: string, cst = false): IToken[] {
   const r = lexer.tokenize(body);
   for (const e of r.errors) {
     const off = base + e.offset;
     ctx.error(ctx.span(off, off + Math.max(1, e.length)), 'E_LEX', `Unexpected character in ${command} command.`, command);
   }
-  return shiftTokens(r.tokens, base);
+  return shiftTokens(r.tokens, base, cst);
 }
 
 function longLines(ctx: Ctx, text: string, lines: LineIndex): void {

@@ -1,10 +1,12 @@
-// CST -> AST for MODEL-like bodies (MODEL, MODEL c:, MODEL POPULATION[-c],
+// Syntax records -> AST for MODEL-like bodies (MODEL, MODEL c:, MODEL POPULATION[-c],
 // MODEL COVERAGE, MODEL MISSING, MODEL INDIRECT). The grammar accepts a loose
 // `parts (op parts)? ('|' parts (op parts)?)? ;` shape; this visitor decides
 // which statement it is and reports misplaced pieces with their spans.
-import type { CstNode, IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
 import type { LabelGroup, ModelCommand, ModelStatement, Modifier, ParamItem, RhsPart, SectionMarker, Span, VarList, VarName, VarRef } from './ast.js';
-import { nodes, ordered, startOf, endOf, sub, tok, tokens } from './cst.js';
+import type { MBodyRec, MItemRec, MLabelsRec, MPartRec, MSectionRec, MStatementRec } from '../../grammar/parsers.js';
+import { MNumber } from '../../grammar/tokens.js';
+import { real } from './cst.js';
 import type { Ctx } from './context.js';
 
 type Part = ParamItem | LabelGroup | { kind: 'Bracket' | 'Brace'; parts: RhsPart[]; span: Span };
@@ -18,26 +20,25 @@ export interface ModelBody {
   indirect: NonNullable<ModelCommand['indirect']>;
 }
 
-export function visitModelBody(ctx: Ctx, cst: CstNode, command: string, indirectMode: boolean): ModelBody {
+export function visitModelBody(ctx: Ctx, body: MBodyRec, command: string, indirectMode: boolean): ModelBody {
   const statements: ModelStatement[] = [];
   const indirect: ModelBody['indirect'] = [];
-  const kids = ordered(cst);
-  let lastReal = -1; // the last statement/section: a missing `;` there is only a warning
-  kids.forEach((k, i) => k.key !== 'MSemi' && (lastReal = i));
-  kids.forEach(({ key, el }, i) => {
-    if (key === 'section') {
-      const s = section(ctx, el as CstNode, command);
+  // the last statement/section: a missing `;` there is only a warning
+  let last = body.length - 1;
+  while (last >= 0 && Number.isNaN(body[last].start)) last--;
+  for (let i = 0; i < body.length; i++) {
+    const el = body[i];
+    if (el.kind === 'section') {
+      const s = section(ctx, el, command);
       if (s) statements.push(s);
-    } else if (key === 'statement') {
-      statement(ctx, el as CstNode, command, indirectMode, i === lastReal, statements, indirect);
-    }
-  });
+    } else statement(ctx, el, command, indirectMode, i === last, statements, indirect);
+  }
   return { statements, indirect };
 }
 
-function section(ctx: Ctx, node: CstNode, command: string): ModelStatement | null {
-  const span = ctx.span(startOf(node), endOf(node));
-  const names = tokens(node, 'MIdent');
+function section(ctx: Ctx, node: MSectionRec, command: string): ModelStatement | null {
+  const span = ctx.span(node.start, node.end);
+  const names = node.names.filter((t) => real(t));
   if (!names.length) return null;
   const single = names.length === 1 ? names[0].image.toUpperCase() : '';
   let marker: SectionMarker | null = null;
@@ -61,27 +62,27 @@ function section(ctx: Ctx, node: CstNode, command: string): ModelStatement | nul
 
 function statement(
   ctx: Ctx,
-  node: CstNode,
+  node: MStatementRec,
   command: string,
   indirectMode: boolean,
   isLast: boolean,
   out: ModelStatement[],
   indirect: ModelBody['indirect'],
 ): void {
-  const start = startOf(node);
-  let end = endOf(node);
+  const start = node.start;
+  let end = node.end;
   if (Number.isNaN(start)) return;
   if (Number.isNaN(end)) end = start + 1;
   const span = ctx.span(start, end);
-  const semi = tok(node, 'MSemi');
+  const semi = real(node.semi);
   if (!semi && !ctx.syntaxErrorIn(start, end + 1)) {
     if (isLast) ctx.warn(ctx.span(end, end), 'W_MISSING_SEMICOLON', `Missing ';' at the end of the last statement of ${command} command.`, command);
     else ctx.error(ctx.span(end, end), 'E_MISSING_SEMICOLON', `Missing ';' after this statement in ${command} command.`, command);
   }
-  const lhs = partsOf(ctx, sub(node, 'lhs'));
-  const op = opOf(tok(node, 'op'));
-  const rhs = partsOf(ctx, sub(node, 'rhs'));
-  const pipe = tok(node, 'MPipe');
+  const lhs = partsOf(ctx, node.lhs);
+  const op = opOf(real(node.op));
+  const rhs = partsOf(ctx, node.rhs);
+  const pipe = real(node.pipe);
 
   if (pipe) {
     if (op) {
@@ -171,25 +172,38 @@ function statement(
   }
 }
 
-function random(ctx: Ctx, node: CstNode, lhs: Part[], span: Span, command: string, out: ModelStatement[]): void {
+function random(ctx: Ctx, node: MStatementRec, lhs: Part[], span: Span, command: string, out: ModelStatement[]): void {
   const names: VarName[] = [];
   for (const p of lhs) {
     if (p.kind === 'Item' && p.target.kind === 'Var' && !p.modifier) names.push(stripKind(p.target));
     else ctx.error(p.span, 'E_MODEL_SYNTAX', "Only names of random effects may come before '|'.", command);
   }
-  const body = partsOf(ctx, sub(node, 'body'));
-  const op = opOf(tok(node, 'bodyOp'));
-  const bodyRhs = partsOf(ctx, sub(node, 'bodyRhs'));
+  const body = partsOf(ctx, node.body);
+  const op = opOf(real(node.bodyOp));
+  const bodyRhs = partsOf(ctx, node.bodyRhs);
   const bodyStart = body.length ? body[0].span.start.offset : span.start.offset;
   const bodyEnd = (bodyRhs.length ? bodyRhs[bodyRhs.length - 1] : body[body.length - 1])?.span.end.offset ?? span.end.offset;
   const bspan = ctx.span(bodyStart, bodyEnd);
   if (!op) {
+    // growth: items with time scores, and labels for them (as after BY: `y3*2 (t3)`)
     const items: ParamItem[] = [];
+    const parts: RhsPart[] = [];
+    let labelled = false;
     for (const p of body) {
-      if (p.kind === 'Item') items.push(p);
-      else ctx.error(p.span, 'E_MODEL_SYNTAX', 'Only variables with optional @ or * time scores may follow | in a growth statement.', command);
+      if (p.kind === 'Item') {
+        items.push(p);
+        parts.push(p);
+      } else if (p.kind === 'Labels') {
+        if (!items.length) ctx.error(p.span, 'E_MODEL_SYNTAX', "A label in a growth statement must follow the variable it labels: 'i s | y1@0 y2*1 (t2);'.", command);
+        else {
+          labelled = true;
+          parts.push(p);
+        }
+      } else ctx.error(p.span, 'E_MODEL_SYNTAX', 'Only variables with optional @ or * time scores and their labels may follow | in a growth statement.', command);
     }
-    out.push({ kind: 'Random', names, body: { kind: 'Growth', items, span: bspan }, span });
+    const growth: Extract<Extract<ModelStatement, { kind: 'Random' }>['body'], { kind: 'Growth' }> = { kind: 'Growth', items, span: bspan };
+    if (labelled) growth.parts = parts;
+    out.push({ kind: 'Random', names, body: growth, span });
     return;
   }
   const what = op.token.image.toUpperCase();
@@ -242,31 +256,23 @@ function opOf(t: IToken | undefined): { kind: (typeof OPS)[string]; token: IToke
   return t && kind ? { kind, token: t } : undefined;
 }
 
-function partsOf(ctx: Ctx, node: CstNode | undefined): Part[] {
-  if (!node) return [];
+function partsOf(ctx: Ctx, recs: MPartRec[]): Part[] {
   const out: Part[] = [];
-  for (const { key, el } of ordered(node)) {
-    const n = el as CstNode;
-    if (key === 'item') {
-      const it = item(ctx, n);
+  for (const r of recs) {
+    if (r.kind === 'item') {
+      const it = item(ctx, r);
       if (it) out.push(it);
-    } else if (key === 'labels') {
-      const l = labels(ctx, n);
+    } else if (r.kind === 'labels') {
+      const l = labels(ctx, r);
       if (l) out.push(l);
-    } else if (key === 'bracket' || key === 'brace') {
+    } else {
       const inner: RhsPart[] = [];
-      for (const k of ordered(n)) {
-        if (k.key === 'item') {
-          const it = item(ctx, k.el as CstNode);
-          if (it) inner.push(it);
-        } else if (k.key === 'labels') {
-          const l = labels(ctx, k.el as CstNode);
-          if (l) inner.push(l);
-        }
+      for (const k of r.parts) {
+        const p = k.kind === 'item' ? item(ctx, k) : labels(ctx, k);
+        if (p) inner.push(p);
       }
-      const s = startOf(n);
-      const e = endOf(n);
-      out.push({ kind: key === 'bracket' ? 'Bracket' : 'Brace', parts: inner, span: ctx.span(s, Number.isNaN(e) ? s + 1 : e) });
+      const e = r.end;
+      out.push({ kind: r.kind === 'bracket' ? 'Bracket' : 'Brace', parts: inner, span: ctx.span(r.start, Number.isNaN(e) ? r.start + 1 : e) });
     }
   }
   return out;
@@ -290,22 +296,28 @@ export function varName(ctx: Ctx, t: IToken): VarName {
   return { name: t.image, upper: t.image.toUpperCase(), span };
 }
 
-function item(ctx: Ctx, node: CstNode): ParamItem | null {
-  const from = tok(node, 'from');
+/** `{ kind: 'Var', ...varName(t) }` without the intermediate object (most names are plain) */
+function varRef(ctx: Ctx, t: IToken): VarRef {
+  const img = t.image;
+  if (img.indexOf('#') < 0 && img.indexOf('$') < 0) return { kind: 'Var', name: img, upper: img.toUpperCase(), span: ctx.tokSpan(t) };
+  return { kind: 'Var', ...varName(ctx, t) };
+}
+
+function item(ctx: Ctx, node: MItemRec): ParamItem | null {
+  const from = real(node.from);
   if (!from) return null;
-  const to = tok(node, 'to');
+  const to = real(node.to);
   let target: VarRef;
   if (to) {
     target = { kind: 'Range', from: varName(ctx, from), to: varName(ctx, to), span: ctx.span(from.startOffset, to.startOffset + to.image.length) };
-  } else if (from.image.toUpperCase() === 'ALL') {
+  } else if (from.image.length === 3 && from.image.toUpperCase() === 'ALL') {
     target = { kind: 'All', span: ctx.tokSpan(from) };
   } else {
-    target = { kind: 'Var', ...varName(ctx, from) };
+    target = varRef(ctx, from);
   }
-  const res: ParamItem = { kind: 'Item', target, span: ctx.span(startOf(node), endOf(node)) };
-  const modTok = tok(node, 'mod');
-  const numTok = tok(node, 'num');
-  const signTok = tok(node, 'sign');
+  const modTok = real(node.mod);
+  const numTok = real(node.num);
+  const signTok = real(node.sign);
   const numVal = numTok ? { value: fortranNumber(numTok.image, signTok?.image === '-'), end: numTok.startOffset + numTok.image.length } : null;
   let mod: Modifier | undefined;
   if (modTok?.image === '~') {
@@ -315,11 +327,9 @@ function item(ctx: Ctx, node: CstNode): ParamItem | null {
   } else if (modTok) {
     mod = numVal !== null ? { kind: 'Start', value: numVal.value, span: ctx.span(modTok.startOffset, numVal.end) } : { kind: 'Start', value: null, span: ctx.tokSpan(modTok) };
   }
-  if (mod) {
-    res.modifier = mod;
-    res.span = ctx.span(startOf(node), mod.span.end.offset);
-  }
-  return res;
+  if (mod) return { kind: 'Item', target, modifier: mod, span: ctx.span(node.start, mod.span.end.offset) };
+  // without a modifier the item is its target (spans are immutable and may be shared)
+  return { kind: 'Item', target, span: node.end === target.span.end.offset ? target.span : ctx.span(node.start, node.end) };
 }
 
 /** A number token's value; Fortran writes exponents with D (`1.5D-3`). */
@@ -328,16 +338,16 @@ function fortranNumber(image: string, negative: boolean): number {
   return negative ? -v : v;
 }
 
-function labels(ctx: Ctx, node: CstNode): LabelGroup | null {
-  const start = startOf(node);
-  let end = endOf(node);
+function labels(ctx: Ctx, node: MLabelsRec): LabelGroup | null {
+  const start = node.start;
+  let end = node.end;
   if (Number.isNaN(start)) return null;
   if (Number.isNaN(end)) end = start + 1;
   const out: LabelGroup = { kind: 'Labels', labels: [], block: false, span: ctx.span(start, end) };
-  for (const l of nodes(node, 'label')) {
-    if (tok(l, 'star')) out.block = true;
-    const from = atom(tok(l, 'from'), tok(l, 'fromSign'));
-    const to = atom(tok(l, 'to'), tok(l, 'toSign'));
+  for (const l of node.labels) {
+    if (real(l.star)) out.block = true;
+    const from = atom(real(l.from), real(l.fromSign));
+    const to = atom(real(l.to), real(l.toSign));
     if (!from) continue;
     if (to) out.labels.push({ kind: 'LabelRange', from: from.text, to: to.text, span: ctx.span(from.start, to.end) });
     else out.labels.push({ kind: 'Label', text: from.text, upper: from.text.toUpperCase(), span: ctx.span(from.start, from.end) });
@@ -347,6 +357,6 @@ function labels(ctx: Ctx, node: CstNode): LabelGroup | null {
 
 function atom(t: IToken | undefined, sign: IToken | undefined): { text: string; start: number; end: number } | null {
   if (!t) return null;
-  const neg = sign?.image === '-' && t.tokenType.name === 'MNumber';
+  const neg = sign?.image === '-' && t.tokenType === MNumber;
   return { text: (neg ? '-' : '') + t.image, start: sign && neg ? sign.startOffset : t.startOffset, end: t.startOffset + t.image.length };
 }

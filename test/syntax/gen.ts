@@ -49,6 +49,10 @@ const modelStatement = fc.oneof(
   fc.tuple(fc.array(fc.tuple(varRef, modifier).map(([v, m]) => v + m), { minLength: 1, maxLength: 4 }), fc.option(labelGroup)).map(([it, l]) => `[${it.join(' ')}]${l ? ' ' + l : ''};`),
   fc.tuple(name, varRef, name).map(([s, y, x]) => `${s} | ${y} ON ${x};`),
   fc.tuple(name, name, fc.array(fc.tuple(name, posNum), { minLength: 1, maxLength: 4 })).map(([i, s, items]) => `${i} ${s} | ${items.map(([n, t]) => `${n}@${t}`).join(' ')};`),
+  // growth with labelled time scores
+  fc.tuple(name, name, fc.array(fc.tuple(name, posNum, fc.option(label, { nil: '' })), { minLength: 1, maxLength: 4 })).map(
+    ([i, s, items]) => `${i} ${s} | ${items.map(([n, t, l]) => `${n}*${t}${l ? ` (${l})` : ''}`).join(' ')};`,
+  ),
   fc.tuple(name, name, name).map(([a, b, c]) => `${a} | ${b} XWITH ${c};`),
   fc.tuple(name, name, name).map(([a, b, c]) => `${a} ${b} | ${c}1-${c}4 AT t1-t4;`),
   fc.constantFrom('%WITHIN%', '%BETWEEN%', '%OVERALL%', '%c#1%', '%c#2%', '%cb#1.c#2%', '%within%'),
@@ -136,6 +140,7 @@ const command = fc.oneof(
   body(defineStatement).map((b) => `DEFINE:\n  ${b}`),
   fc.tuple(fc.constantFrom('MODEL CONSTRAINT', 'MODEL TEST'), body(constraintStatement)).map(([h, b]) => `${h}:\n  ${b}`),
   fc.constantFrom('MODEL INDIRECT: y IND x; y IND m x; y VIA m x;', 'OUTPUT: TECH1 TECH8 STANDARDIZED(STDYX) samp;', 'PLOT: TYPE = PLOT3; SERIES = y1-y4 (*);'),
+  fc.constantFrom('MODEL PRIORS: a ~ N(0, 1); b1-b3 c ~ IG(-1, .5);', 'model priors:\n  DIFF(l1-l5, m) ~ N(0, 0.01);\n  p ~ U(-2,2);'),
 );
 
 /** A whole input: a TITLE then 1-5 commands. */

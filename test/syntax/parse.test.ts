@@ -142,6 +142,15 @@ test('comments: `!` to end of line (also containing `;`), `!* ... *!` blocks, un
   assert.ok(r.diagnostics.some((d) => d.code === 'W_BLOCK_COMMENT'));
 });
 
+test('comments: `!` inside a double-quoted file name is text; quotes do not carry over a line or a comment', () => {
+  const ast = clean('DATA: FILE = "my!data.dat"; ! "a comment\nVARIABLE: NAMES = y; ! c " d\n  USEV = y; !* "x *! MISSING = ALL (-9) ; ! "\nMODEL: y;');
+  const data = ast.commands[0];
+  assert.ok(data.kind === 'Options' && data.options[0].values[0].kind === 'string' && data.options[0].values[0].text === 'my!data.dat');
+  const v = ast.commands[1];
+  assert.ok(v.kind === 'Options');
+  assert.equal(v.options.map((o) => o.name), ['NAMES', 'USEVARIABLES', 'MISSING']);
+});
+
 // ---------------------------------------------------------------------------
 // option commands
 
@@ -338,6 +347,35 @@ test('| statements: random slope, growth, AT, XWITH, random slope with BY', () =
   assert.ok(g.kind === 'Growth' && g.items[2].modifier?.kind === 'Fixed' && g.items[2].modifier.value === 2.5);
   const x = s[3].body;
   assert.ok(x.kind === 'Xwith' && x.left.name === 'f1' && x.right.name === 'f2');
+});
+
+test('growth statements: labels on time scores (same-line scope kept in parts); misplaced labels and brackets', () => {
+  const s = stmts('i s | y1@0 y2@1 y3*2 (t3)\n y4*3 (t4);') as Array<Extract<ModelStatement, { kind: 'Random' }>>;
+  const g = s[0].body;
+  assert.ok(g.kind === 'Growth');
+  assert.equal(g.items.map((it) => (it.target.kind === 'Var' ? it.target.name : '')), ['y1', 'y2', 'y3', 'y4']);
+  assert.equal(g.parts?.map((p) => (p.kind === 'Labels' ? `(${p.labels.map((l) => (l.kind === 'Label' ? l.text : '')).join(' ')})` : p.kind)), ['Item', 'Item', 'Item', '(t3)', 'Item', '(t4)']);
+  assert.is(g.parts?.[5].span.start.line, 3);
+  // without labels the body has no parts (unchanged AST)
+  const plain = (stmts('i s | y1@0 y2@1;') as Array<Extract<ModelStatement, { kind: 'Random' }>>)[0].body;
+  assert.ok(plain.kind === 'Growth' && plain.parts === undefined);
+  const bad = errors('MODEL: i s | (t0) y1@0 y2@1 [y3];');
+  assert.equal(bad.map((d) => [d.code, where(d)]), [['E_MODEL_SYNTAX', '1:14'], ['E_MODEL_SYNTAX', '1:29']]);
+});
+
+test('MODEL PRIORS: labels, ranges, DIFF(...), distributions; read but not used (warning); errors', () => {
+  const r = parse('MODEL PRIORS:\n  a ~ N(0, 1);\n  b1-b3 c ~ IG(-1, .5D-1);\n  DIFF(l1-l5, m) ~ N(0, 0.01);\n');
+  const c = r.ast.commands[0];
+  assert.ok(c.kind === 'Constraint' && c.variant === 'MODEL PRIORS' && c.statements.length === 0);
+  assert.equal(
+    c.priors?.map((p) => [p.targets.map((t) => (t.kind === 'Label' ? t.text : t.kind === 'LabelRange' ? `${t.from}-${t.to}` : `${t.fn}:${t.labels.length}`)).join(' '), p.dist, p.params]),
+    [['a', 'N', [0, 1]], ['b1-b3 c', 'IG', [-1, 0.05]], ['DIFF:2', 'N', [0, 0.01]]],
+  );
+  assert.is(c.priors?.[2].span.start.line, 4);
+  assert.equal(r.diagnostics.map((d) => d.code), ['W_UNSUPPORTED']);
+  const bad = errors('MODEL PRIORS:\n  a N(0, 1);\n  b ~ N(0, 1)\n  c ~ N(0 1);\n');
+  assert.equal(bad.map((d) => [d.code, where(d)]), [['E_SYNTAX', '2:7'], ['E_SYNTAX', '2:12'], ['E_MISSING_SEMICOLON', '3:14']]);
+  assert.match(bad[1].message, "Expected '~' but found ';'");
 });
 
 test('MODEL INDIRECT: IND and VIA', () => {
