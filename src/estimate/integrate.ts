@@ -9,6 +9,11 @@
 // covariance of eta_j for adaptive quadrature. With frozen nodes the approximated log-likelihood is a
 // smooth function of theta whose exact gradient is the Fisher identity with node posterior weights
 // r_jq (this module), so BFGS and the central-difference Hessian see one consistent function.
+// The product rule drops its negligible corner nodes (PRUNE_REL, [ours]). Models with continuous
+// outcomes only take the fast path (clusterNodesFast / clusterGradientFast): the class densities are
+// exponentials of quadratics in z, tabulated per person as separable 1-D and pair factors on the grid,
+// and the gradient's node sums are taken row by row of the grid; other models go node by node through
+// likelihood.ts (clusterNodes / clusterGradient), which the tests use as the reference.
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { CompiledModel } from './compile.js';
@@ -44,11 +49,30 @@ export function rule1D(type: IntegrationType, Q: number): { z: Float64Array; w: 
 
 export interface IntegrationState {
   D: number;
+  /** number of nodes kept from the product rule (see makeIntegration: negligible nodes are pruned) */
   nq: number;
   /** product-rule nodes (nq x D) and log weights (nq) */
   z: Float64Array;
   logw: Float64Array;
   adaptive: boolean;
+  /**
+   * Grid structure of the kept nodes, for the fast path's separable tables: Q points per dimension
+   * with 1-D nodes z1 (Q), each node's 1-D indices (nq x D). The nodes are ordered with the last
+   * dimension fastest, in rows of consecutive nodes sharing the first D - 1 indices (rowStart, nRows + 1
+   * entries); rowMono (nRows x M) holds each node monomial's factor in the row's first D - 1 coordinates
+   * and monoDeg (M) its degree in the last one, so that a monomial's node sum over a row is
+   * rowMono x (sum over the row of the weight times z_last^monoDeg).
+   */
+  Q: number;
+  z1: Float64Array;
+  /** spacing of z1 when equally spaced (STANDARD), else 0; last coordinate of every node (nq) */
+  step: number;
+  zLast: Float64Array;
+  zi: Int32Array;
+  nRows: number;
+  rowStart: Int32Array;
+  rowMono: Float64Array;
+  monoDeg: Uint8Array;
   /**
    * Between-level class variable (Kb classes, 1 without one): eta_j | cb_j = b ~ N(0, PsiB_b) and
    * L_j = sum_b P(cb_j = b | w_j) L_jb. curB is the between class being evaluated; proposals,
@@ -75,11 +99,16 @@ export interface IntegrationState {
   mom1: Float64Array;
   mom2: Float64Array;
   dPsi: Float64Array;
-  /** fast gradient path (continuous outcomes only): per person of the current cluster and node,
-   *  the node-conditional class posteriors and prior class probabilities (maxCluster x nq x K) */
+  /**
+   * Fast path (continuous outcomes only, clusterNodesFast / clusterGradientFast). Per person of the
+   * current cluster and node: the node-conditional class posteriors (maxCluster x nq x K) and the
+   * inverse of the class-prior normalizer (maxCluster x nq), stored when the gradient follows.
+   */
   fast: boolean;
   nodePost: Float64Array;
-  nodePrior: Float64Array;
+  invZ: Float64Array;
+  /** the current row's class-k factors of the current person (K x Q) */
+  vb: Float64Array;
   /** per person and class: p_ik, M1 = sum_q r_q p_ik|q eta_q (D), M2 = sum_q r_q p_ik|q eta_q eta_q' (D x D) */
   pk: Float64Array;
   m1: Float64Array;
@@ -91,49 +120,116 @@ export interface IntegrationState {
   mat: Float64Array;
   hm2: Float64Array;
   pd: Float64Array;
-  /** fast likelihood path: the eta-free class logit per person of the current cluster and class */
+  /** fast path: eta-free class logit per person and class (maxCluster x K), and per class the loadings
+   *  H_k of the current person, random-slope covariates included (K x P x D) */
   fz: Float64Array;
-  lpk: Float64Array;
-  /** node values of the current cluster (nq x D) */
-  etaCache: Float64Array;
-  /** fast likelihood path: number of node monomials M = 1 + D + D(D+1)/2, their values per node of
-   *  the current cluster (nq x M), per person and class the coefficients of the log joint density on
-   *  them (maxCluster x K x M), exp of the eta-free class logit (twice: for the class-prior normalizer
-   *  and with KNOWNCLASS zeros; maxCluster x K x 2), and exp(G_k eta) of the current node (K) */
+  hx: Float64Array;
+  /** personCoefficients scratch: A = H'SH (D x D), b and A c (D) */
+  qA: Float64Array;
+  qb: Float64Array;
+  qc: Float64Array;
+  /** number of node monomials M = 1 + D + D(D+1)/2 (1, z_d, z_d z_d' for d <= d') */
   M: number;
-  mono: Float64Array;
-  /** fast gradient path: per class, node sums of w and gl on the monomials (K x M, K x (D + 1)) */
+  /**
+   * Fast path, per person and class: coefficients of log [exp(G_k eta) f_k(y | eta)] on the monomials
+   * of the standardized node z (maxCluster x K x M), exp of the eta-free class logit twice (for the
+   * class-prior normalizer, and with KNOWNCLASS zeros; maxCluster x K x 2); per node exp(G_k eta - max_k)
+   * (nq x K), the running product of the persons' likelihood ratios (nq) and additive log terms (nq);
+   * the separable tables of the current person (K x tabLen, see personTables), per class its log scale
+   * (then its factor relative to the person's largest), the row's outer factor and the offsets of the
+   * D tables varying along the row (K x D), and scratch for the direct evaluation (K).
+   */
+  coefz: Float64Array;
+  ef: Float64Array;
+  egq: Float64Array;
+  prod: Float64Array;
+  hAdd: Float64Array;
+  tabLen: number;
+  tab: Float64Array;
+  sig: Float64Array;
+  outer: Float64Array;
+  offs: Int32Array;
+  lpk: Float64Array;
+  /** fast gradient path: per class, node sums of w and gl on the monomials (K x M, K x (D + 1)), and the
+   *  row accumulators (K x 5) */
   wm: Float64Array;
   glm: Float64Array;
-  coef: Float64Array;
-  ef: Float64Array;
-  eg: Float64Array;
+  acc: Float64Array;
 }
 
-export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean): IntegrationState {
-  const D = m.D;
+/**
+ * Product-rule nodes whose weight is below this fraction of the largest node weight are dropped
+ * ([ours], docs/coverage.md): the corners of the cube, e.g. 388 of the 3375 nodes of STANDARD(15) in 3
+ * dimensions (their weights sum to 8e-11). With adaptive quadrature the integrand ratio at those nodes
+ * is of the order of the others, so the loglikelihood moves by far less than 1e-4
+ * (test/estimate/integration-fast.test.ts). Pass prune = 0 to makeIntegration for the full rule.
+ */
+export const PRUNE_REL = 1e-10;
+
+export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean, prune = PRUNE_REL): IntegrationState {
+  const D = m.D, Q = points;
   const r = rule1D(type, points);
-  const nq = points ** D;
-  const z = new Float64Array(nq * D), logw = new Float64Array(nq);
-  for (let q = 0; q < nq; q++) {
+  const full = points ** D;
+  let lwMax = 0;
+  for (let t = 0; t < Q; t++) lwMax = Math.max(lwMax, r.w[t]!);
+  lwMax = D * Math.log(lwMax);
+  const cut = prune > 0 ? lwMax + Math.log(prune) : -Infinity;
+  const zs: number[] = [], lws: number[] = [], idx: number[] = [];
+  const digits = new Int32Array(D);
+  for (let q = 0; q < full; q++) {
     let rem = q, lw = 0;
-    for (let d = D - 1; d >= 0; d--) { const t = rem % points; rem = Math.floor(rem / points); z[q * D + d] = r.z[t]!; lw += Math.log(r.w[t]!); }
-    logw[q] = lw;
+    for (let d = D - 1; d >= 0; d--) { const t = rem % points; rem = Math.floor(rem / points); digits[d] = t; lw += Math.log(r.w[t]!); }
+    if (lw < cut) continue;
+    for (let d = 0; d < D; d++) { zs.push(r.z[digits[d]!]!); idx.push(digits[d]!); }
+    lws.push(lw);
+  }
+  const nq = lws.length;
+  const z = Float64Array.from(zs), logw = Float64Array.from(lws), zi = Int32Array.from(idx);
+  // rows: runs of nodes with the same first D - 1 indices and consecutive last indices
+  const M = 1 + D + (D * (D + 1)) / 2, Dl = D - 1;
+  const starts: number[] = [];
+  for (let q = 0; q < nq; q++) {
+    let same = q > 0 && zi[q * D + Dl] === zi[(q - 1) * D + Dl]! + 1;
+    for (let d = 0; d < Dl && same; d++) same = zi[q * D + d] === zi[(q - 1) * D + d];
+    if (!same) starts.push(q);
+  }
+  const nRows = starts.length;
+  starts.push(nq);
+  const rowMono = new Float64Array(nRows * M), monoDeg = new Uint8Array(M);
+  for (let row = 0; row < nRows; row++) {
+    const q0 = starts[row]!;
+    const f = (d: number) => (d === Dl ? 1 : z[q0 * D + d]!);
+    const b = row * M;
+    rowMono[b] = 1;
+    let c = 1 + D;
+    for (let d = 0; d < D; d++) {
+      rowMono[b + 1 + d] = f(d);
+      for (let d2 = d; d2 < D; d2++) rowMono[b + c++] = f(d) * f(d2);
+    }
+  }
+  {
+    let c = 1 + D;
+    for (let d = 0; d < D; d++) { monoDeg[1 + d] = d === Dl ? 1 : 0; for (let d2 = d; d2 < D; d2++) monoDeg[c++] = (d === Dl ? 1 : 0) + (d2 === Dl ? 1 : 0); }
   }
   const J = m.clusters!.J;
   const { start } = m.clusters!;
   let maxN = 0;
   for (let j = 0; j < J; j++) maxN = Math.max(maxN, start[j + 1]! - start[j]!);
-  const fast = m.cat.length === 0 && m.nom.length === 0;
+  // the fast path's class-prior algebra assumes one softmax over the patterns: not with a second within class variable
+  const fast = m.cat.length === 0 && m.nom.length === 0 && m.K2 === 1;
   const K = m.K, P = m.P, Kb = m.Kb;
+  const tabLen = D * Q + ((D * (D - 1)) / 2) * Q * Q;
+  const F = (n: number) => new Float64Array(fast ? n : 0);
   return {
-    D, nq, z, logw, adaptive, fast, Kb, curB: 0, lpi: new Float64Array(Kb), ljb: new Float64Array(Kb),
-    nodePost: new Float64Array(fast ? maxN * nq * K : 0), nodePrior: new Float64Array(fast ? maxN * nq * K : 0),
+    D, nq, z, logw, adaptive, Q, z1: r.z, step: type === 'STANDARD' && Q > 1 ? r.z[1]! - r.z[0]! : 0,
+    zLast: Float64Array.from({ length: nq }, (_, q) => (D > 0 ? z[q * D + D - 1]! : 0)), zi, nRows, rowStart: Int32Array.from(starts), rowMono, monoDeg,
+    fast, Kb, curB: 0, lpi: new Float64Array(Kb), ljb: new Float64Array(Kb),
+    nodePost: F(maxN * nq * K), invZ: F(maxN * nq), vb: F(K * Q),
     pk: new Float64Array(K), m1: new Float64Array(K * D), m2: new Float64Array(K * D * D),
-    fz: new Float64Array(fast ? maxN * K : 0), lpk: new Float64Array(K), etaCache: new Float64Array(nq * D),
-    M: 1 + D + (D * (D + 1)) / 2, mono: new Float64Array(fast ? nq * (1 + D + (D * (D + 1)) / 2) : 0),
-    coef: new Float64Array(fast ? maxN * K * (1 + D + (D * (D + 1)) / 2) : 0), ef: new Float64Array(fast ? maxN * K * 2 : 0), eg: new Float64Array(K),
-    wm: new Float64Array(K * (1 + D + (D * (D + 1)) / 2)), glm: new Float64Array(K * (D + 1)),
+    fz: F(maxN * K), hx: new Float64Array(K * P * D), qA: new Float64Array(D * D), qb: new Float64Array(D), qc: new Float64Array(D), M,
+    coefz: F(maxN * K * M), ef: F(maxN * K * 2), egq: F(nq * K), prod: F(nq), hAdd: F(nq),
+    tabLen, tab: F(K * tabLen), sig: new Float64Array(K), outer: new Float64Array(K), offs: new Int32Array(K * Math.max(D, 1)), lpk: new Float64Array(K),
+    wm: new Float64Array(K * M), glm: new Float64Array(K * (D + 1)), acc: new Float64Array(K * 5),
     e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
     center: new Float64Array(J * Kb * D), chol: new Float64Array(J * Kb * D * D), logdet: new Float64Array(J * Kb),
     h: new Float64Array(nq), eta: new Float64Array(D),
@@ -141,6 +237,7 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D), dPsi: new Float64Array(Kb * D * D),
   };
 }
+
 
 const val = (m: CompiledModel, s: number): number => (s < 0 ? 0 : m.slotValue[s]!);
 /** loading of y_p on eta_d in class k for person i: the H slot plus, for a random slope, the person's covariate */
@@ -200,10 +297,10 @@ function setShifts(m: CompiledModel, ws: Workspace, eta: Float64Array, i: number
   }
 }
 
-/** log h_jq for every node of cluster j into st.h; returns log L_j. */
-function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, store = false): number {
+/** log h_jq for every node of cluster j into st.h; returns log L_j. (`_store`: signature of clusterNodesFast; clusterGradient recomputes what it needs.) */
+function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, _store = false): number {
   const { start, order } = m.clusters!;
-  const K = m.K, nq = st.nq;
+  const nq = st.nq;
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
     const lprop = node(st, j, q);
@@ -211,10 +308,6 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
     for (let t = start[j]!; t < start[j + 1]!; t++) {
       setShifts(m, ws, st.eta, order[t]!);
       h += personLogLik(m, order[t]!, ws);
-      if (store) {
-        const base = ((t - start[j]!) * nq + q) * K;
-        for (let k = 0; k < K; k++) { st.nodePost[base + k] = ws.post[k]!; st.nodePrior[base + k] = Math.exp(ws.prior[k]!); }
-      }
     }
     st.h[q] = h;
     if (h > mx) mx = h;
@@ -225,107 +318,271 @@ function clusterNodes(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
   return mx + Math.log(s);
 }
 
+/** H_k of person i (random-slope covariates included) for every class into st.hx (K x P x D). */
+function personLoadings(m: CompiledModel, st: IntegrationState, i: number): void {
+  const n = m.K * m.P * m.D;
+  for (let pos = 0; pos < n; pos++) {
+    const q = m.Hx[pos]!;
+    st.hx[pos] = val(m, m.H[pos]!) + (q >= 0 ? m.x[i * m.X + q]! : 0);
+  }
+}
+
 /**
- * clusterNodes for models whose outcomes are all continuous. With r = e - H_k eta (e = y - c0 - C1 x),
- * log P(k | x) f_k(y | eta) = z_k + G_k eta - lse + fc_k - 1/2 (e'Se - 2 (H'Se)'eta + eta'(H'SH)eta),
- * a quadratic in eta. Per person and class its coefficients on the node monomials
- * (1, eta_d, eta_d eta_d' for d <= d') are computed once, so the work per person and node is K dot
- * products of length M = 1 + D + D(D+1)/2 and K exponentials (the class-prior normalizer uses
- * exp(z_k) per person times exp(G_k eta) per node; per-person logs are replaced by a running product).
- * Always stores the node-conditional posteriors and class probabilities for the gradient.
+ * Fast path, person t (index i) of cluster j in between class st.curB: the eta-free class logits
+ * (st.fz, st.ef) and, per class allowed for the person, the coefficients of
+ *   lambda_k(z) = G_k eta + log f_k(y | eta),  eta = c_j + L_j z,
+ * a quadratic in the standardized node z, on the monomials (1, z_d, z_d z_d' for d <= d') into st.coefz.
+ * With r = e - H_k eta (e = y - c0 - C1 x) and S the inverse residual covariance of the person's
+ * observed outcomes, log f_k = fc_k - 1/2 (e'Se - 2 (H'Se)'eta + eta'(H'SH)eta).
  */
-function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number): number {
-  const { start, order } = m.clusters!;
+function personCoefficients(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, t: number, i: number): void {
   const { K, P, X, D } = m;
-  const nq = st.nq, M = st.M;
+  const M = st.M, DD = D * D;
+  const jb = j * st.Kb + st.curB;
+  const pat = m.patternOf[i]!;
+  const no = ws.nObs[pat]!;
+  const known = m.known ? m.known[i]! : -1;
+  const actB = ws.activeB;
+  const ef = st.ef, coefz = st.coefz;
+  let zmax = -Infinity;
+  for (let k = 0; k < K; k++) {
+    if (actB >= 0 && m.bOf[k] !== actB) { st.fz[t * K + k] = -Infinity; continue; }
+    let v = ws.clsA[k]!;
+    for (let x = 0; x < X; x++) v += ws.clsG[k * X + x]! * m.x[i * X + x]!;
+    st.fz[t * K + k] = v;
+    if (v > zmax) zmax = v;
+  }
+  personLoadings(m, st, i);
+  const hx = st.hx, A = st.qA, b = st.qb, Ac = st.qc;
+  for (let k = 0; k < K; k++) {
+    const pk = t * K + k;
+    const e0 = Math.exp(st.fz[pk]! - zmax);
+    ef[2 * pk] = e0;
+    ef[2 * pk + 1] = known >= 0 && m.wOf[k] !== known ? 0 : e0;
+    if (ef[2 * pk + 1] === 0) continue;
+    const sb = (pat * K + k) * P * P, hk = k * P * D;
+    for (let a = 0; a < P; a++) {
+      const yv = m.y[i * P + a]!;
+      if (Number.isNaN(yv)) { st.e[a] = 0; continue; }
+      let mu = ws.c0[k * P + a]!;
+      for (let x = 0; x < X; x++) mu += ws.c1[(k * P + a) * X + x]! * m.x[i * X + x]!;
+      st.e[a] = yv - mu;
+    }
+    let a0 = 0;
+    for (let a = 0; a < P; a++) { let v = 0; for (let c = 0; c < P; c++) v += ws.sinv[sb + a * P + c]! * st.e[c]!; st.su[a] = v; a0 += v * st.e[a]!; }
+    // eta metric: c0 + b'eta - 1/2 eta'A eta with b = H'Se + G_k, A = H'SH
+    const c0 = (no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0) - 0.5 * a0;
+    for (let d = 0; d < D; d++) {
+      let v = val(m, m.G[k * D + d]!);
+      for (let a = 0; a < P; a++) v += hx[hk + a * D + d]! * st.su[a]!;
+      b[d] = v;
+      for (let a = 0; a < P; a++) { let w = 0; for (let c = 0; c < P; c++) w += ws.sinv[sb + a * P + c]! * hx[hk + c * D + d]!; st.hm2[a * D + d] = w; }
+    }
+    for (let d = 0; d < D; d++) for (let d2 = d; d2 < D; d2++) {
+      let v = 0;
+      for (let a = 0; a < P; a++) v += hx[hk + a * D + d]! * st.hm2[a * D + d2]!;
+      A[d * D + d2] = v; A[d2 * D + d] = v;
+    }
+    // z metric, eta = c + L z: const c0 + b'c - 1/2 c'Ac, linear L'(b - Ac), quadratic L'AL
+    const cb = pk * M, co = jb * D, lo = jb * DD;
+    let cz = c0;
+    for (let d = 0; d < D; d++) {
+      let v = 0;
+      for (let d2 = 0; d2 < D; d2++) v += A[d * D + d2]! * st.center[co + d2]!;
+      Ac[d] = v;
+      cz += st.center[co + d]! * (b[d]! - 0.5 * v);
+    }
+    coefz[cb] = cz;
+    for (let d = 0; d < D; d++) {
+      let v = 0;
+      for (let a = d; a < D; a++) v += st.chol[lo + a * D + d]! * (b[a]! - Ac[a]!);
+      coefz[cb + 1 + d] = v;
+    }
+    // AL into hm-sized scratch is avoided: (L'AL)_{d d2} = sum_a sum_c L_ad A_ac L_c d2 (L lower triangular)
+    let c = 1 + D;
+    for (let d = 0; d < D; d++) for (let d2 = d; d2 < D; d2++) {
+      let v = 0;
+      for (let a = d; a < D; a++) {
+        const lad = st.chol[lo + a * D + d]!;
+        let w = 0;
+        for (let cc = d2; cc < D; cc++) w += A[a * D + cc]! * st.chol[lo + cc * D + d2]!;
+        v += lad * w;
+      }
+      coefz[cb + c++] = d === d2 ? -0.5 * v : -v;
+    }
+  }
+}
+
+/**
+ * Separable tables of person t: exp(lambda_k(z)) factorizes over the product grid into 1-D factors
+ * exp(b_d z_d + a_dd z_d^2) (D x Q per class) and pair factors exp(a_dd' z_d z_d') (Q x Q per pair
+ * d < d'), each scaled by its maximum so that every entry is at most 1; the log of the scales plus the
+ * constant goes to st.sig[k]. Returns the largest sig over the person's allowed classes (-Infinity if none).
+ */
+function personTables(m: CompiledModel, st: IntegrationState, t: number): number {
+  const { K, D } = m;
+  const Q = st.Q, M = st.M, z1 = st.z1, tab = st.tab;
+  let best = -Infinity;
+  for (let k = 0; k < K; k++) {
+    const pk = t * K + k;
+    if (st.ef[2 * pk + 1] === 0) { st.sig[k] = -Infinity; continue; }
+    const cb = pk * M, tb = k * st.tabLen;
+    let s = st.coefz[cb]!;
+    let c = 1 + D, pair = 0;
+    for (let d = 0; d < D; d++) {
+      const lin = st.coefz[cb + 1 + d]!;
+      const off = tb + d * Q;
+      for (let d2 = d; d2 < D; d2++) {
+        const a = st.coefz[cb + c++]!;
+        if (d2 === d) {
+          let mx = -Infinity;
+          for (let q = 0; q < Q; q++) { const v = (lin + a * z1[q]!) * z1[q]!; tab[off + q] = v; if (v > mx) mx = v; }
+          for (let q = 0; q < Q; q++) tab[off + q] = Math.exp(tab[off + q]! - mx);
+          s += mx;
+        } else {
+          // exp(a z z2) scaled by its maximum |a| zmax^2 (the grid is symmetric); on an equally spaced
+          // grid each row is a geometric sequence (2 exponentials a row instead of Q) unless its range
+          // could underflow
+          const po = tb + D * Q + pair++ * Q * Q;
+          const zm = z1[Q - 1]!, mx = Math.abs(a) * zm * zm;
+          if (st.step > 0 && mx < 300) {
+            for (let q = 0; q < Q; q++) {
+              const ratio = Math.exp(a * z1[q]! * st.step);
+              let v = Math.exp(a * z1[q]! * z1[0]! - mx);
+              const ro = po + q * Q;
+              for (let q2 = 0; q2 < Q; q2++) { tab[ro + q2] = v; v *= ratio; }
+            }
+          } else {
+            for (let q = 0; q < Q; q++) for (let q2 = 0; q2 < Q; q2++) tab[po + q * Q + q2] = Math.exp(a * z1[q]! * z1[q2]! - mx);
+          }
+          s += mx;
+        }
+      }
+    }
+    st.sig[k] = s;
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+/**
+ * clusterNodes for models whose outcomes are all continuous (estimation.md §6). Per person the
+ * class-k joint density exp(G_k eta) f_k(y | eta) is exp of a quadratic in the standardized node z, so
+ * on the product grid it is a product of tabulated 1-D and pair factors (personTables): per person,
+ * node and class D multiplications instead of a quadratic form and an exponential. The class-prior
+ * normalizer sum_k exp(z_k + G_k eta) uses exp(G_k eta) per node, shared by the persons; per-person
+ * logs are replaced by a running product per node. A person and node whose factors underflow is
+ * evaluated directly from the coefficients. With `store`, keeps the node-conditional posteriors and
+ * the normalizers for clusterGradientFast.
+ */
+function clusterNodesFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, store: boolean): number {
+  const { start, order } = m.clusters!;
+  const { K, D } = m;
+  const nq = st.nq, Q = st.Q, M = st.M, Dl = D - 1, tabLen = st.tabLen;
   const n0 = start[j]!, nj = start[j + 1]! - n0;
-  const coef = st.coef, ef = st.ef, mono = st.mono, eg = st.eg;
-  // per person and class: the eta-free parts and the monomial coefficients
+  const { ef, egq, prod, hAdd, tab, outer, offs, z1, zi, rowStart, coefz, vb } = st;
+  // per node: prior over proposal and the class-logit factors exp(G_k eta - max_k G_k eta)
+  for (let q = 0; q < nq; q++) {
+    const lprop = node(st, j, q);
+    st.h[q] = st.logw[q]! + logPrior(st) - lprop;
+    let gmax = -Infinity;
+    for (let k = 0; k < K; k++) {
+      let g = 0;
+      for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * st.eta[d]!;
+      egq[q * K + k] = g;
+      if (g > gmax) gmax = g;
+    }
+    for (let k = 0; k < K; k++) egq[q * K + k] = Math.exp(egq[q * K + k]! - gmax);
+    hAdd[q] = -nj * gmax;
+    prod[q] = 1;
+  }
+  let sigSum = 0;
   for (let t = 0; t < nj; t++) {
     const i = order[n0 + t]!;
-    const pat = m.patternOf[i]!;
-    const no = ws.nObs[pat]!;
-    const known = m.known ? m.known[i]! : -1;
-    const actB = ws.activeB;
-    let zmax = -Infinity;
-    for (let k = 0; k < K; k++) {
-      if (actB >= 0 && m.bOf[k] !== actB) { st.fz[t * K + k] = -Infinity; continue; }
-      let z = ws.clsA[k]!;
-      for (let x = 0; x < X; x++) z += ws.clsG[k * X + x]! * m.x[i * X + x]!;
-      st.fz[t * K + k] = z;
-      if (z > zmax) zmax = z;
-    }
-    for (let k = 0; k < K; k++) {
-      const pk = t * K + k;
-      const e0 = Math.exp(st.fz[pk]! - zmax);
-      ef[2 * pk] = e0;
-      ef[2 * pk + 1] = known >= 0 && m.wOf[k] !== known ? 0 : e0;
-      if (e0 === 0 && st.fz[pk] === -Infinity) { coef.fill(0, pk * M, (pk + 1) * M); continue; }
-      const sb = (pat * K + k) * P * P;
-      for (let a = 0; a < P; a++) {
-        const yv = m.y[i * P + a]!;
-        if (Number.isNaN(yv)) { st.e[a] = 0; continue; }
-        let mu = ws.c0[k * P + a]!;
-        for (let x = 0; x < X; x++) mu += ws.c1[(k * P + a) * X + x]! * m.x[i * X + x]!;
-        st.e[a] = yv - mu;
+    personCoefficients(m, ws, st, j, t, i);
+    const sigStar = personTables(m, st, t);
+    if (sigStar === -Infinity) return -Infinity;
+    sigSum += sigStar;
+    // from here on sig[k] is the person's class-k factor relative to sigStar
+    for (let k = 0; k < K; k++) { const eK = ef[2 * (t * K + k) + 1]!; st.sig[k] = eK === 0 ? 0 : eK * Math.exp(st.sig[k]! - sigStar); }
+    for (let row = 0; row < st.nRows; row++) {
+      const q0 = rowStart[row]!, q1 = rowStart[row + 1]!;
+      // per class: the factors of the row's first D - 1 coordinates and the offsets of the D tables
+      // that vary along the row (the last coordinate's 1-D table, its pair tables with the others)
+      for (let k = 0; k < K; k++) {
+        const pk = t * K + k;
+        const eK = ef[2 * pk + 1]!;
+        if (eK === 0) { outer[k] = 0; for (let f = 0; f < D; f++) offs[k * D + f] = 0; continue; }
+        const tb = k * tabLen;
+        let o = st.sig[k]!;
+        let pair = 0;
+        for (let d = 0; d < D; d++) {
+          const qd = zi[q0 * D + d]!;
+          if (d < Dl) o *= tab[tb + d * Q + qd]!;
+          for (let d2 = d + 1; d2 < D; d2++) {
+            const po = tb + D * Q + pair++ * Q * Q;
+            if (d2 < Dl) o *= tab[po + qd * Q + zi[q0 * D + d2]!]!;
+            else offs[k * D + 1 + d] = po + qd * Q;
+          }
+        }
+        if (D > 0) offs[k * D] = tb + Dl * Q;
+        outer[k] = o;
       }
-      let a0 = 0;
-      for (let a = 0; a < P; a++) { let v = 0; for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * st.e[b]!; st.su[a] = v; a0 += v * st.e[a]!; }
-      const cb = pk * M;
-      coef[cb] = (no > 0 ? -0.5 * (no * LOG2PI + ws.logdet[pat * K + k]!) : 0) - 0.5 * a0;
-      for (let d = 0; d < D; d++) {
-        let v = 0;
-        for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.su[a]!;
-        coef[cb + 1 + d] = v;
-        // S H column d into hm2
-        for (let a = 0; a < P; a++) { let w = 0; for (let b = 0; b < P; b++) w += ws.sinv[sb + a * P + b]! * hval(m, k, b, d, i); st.hm2[a * D + d] = w; }
+      // the row's factors per class into vb (k x position in the row)
+      const len = q1 - q0, qs = D > 0 ? zi[q0 * D + Dl]! : 0;
+      for (let k = 0; k < K; k++) {
+        const o = outer[k]!, vo = k * Q, ob = k * D;
+        if (o === 0 || D === 0) { for (let s = 0; s < len; s++) vb[vo + s] = o; continue; }
+        const a0 = offs[ob]! + qs;
+        if (D === 1) for (let s = 0; s < len; s++) vb[vo + s] = o * tab[a0 + s]!;
+        else if (D === 2) { const a1 = offs[ob + 1]! + qs; for (let s = 0; s < len; s++) vb[vo + s] = o * tab[a0 + s]! * tab[a1 + s]!; }
+        else if (D === 3) { const a1 = offs[ob + 1]! + qs, a2 = offs[ob + 2]! + qs; for (let s = 0; s < len; s++) vb[vo + s] = o * tab[a0 + s]! * tab[a1 + s]! * tab[a2 + s]!; }
+        else for (let s = 0; s < len; s++) { let v = o; for (let f = 0; f < D; f++) v *= tab[offs[ob + f]! + qs + s]!; vb[vo + s] = v; }
       }
-      let c = 1 + D;
-      for (let d = 0; d < D; d++) for (let d2 = d; d2 < D; d2++) {
-        let v = 0;
-        for (let a = 0; a < P; a++) v += hval(m, k, a, d, i) * st.hm2[a * D + d2]!;
-        coef[cb + c++] = d === d2 ? -0.5 * v : -v;
+      for (let q = q0; q < q1; q++) {
+        const s = q - q0;
+        let Z = 0, S = 0;
+        const pb = (t * nq + q) * K;
+        for (let k = 0; k < K; k++) { Z += ef[2 * (t * K + k)]! * egq[q * K + k]!; S += vb[k * Q + s]!; }
+        if (S > 1e-280 && S < Infinity) {
+          const p = prod[q]! * (S / Z);
+          if (p > 1e-250 && p < 1e250) prod[q] = p;
+          else { hAdd[q] += Math.log(p); prod[q] = 1; }
+          if (store) {
+            const inv = 1 / S;
+            for (let k = 0; k < K; k++) st.nodePost[pb + k] = vb[k * Q + s]! * inv;
+            st.invZ[t * nq + q] = 1 / Z;
+          }
+        } else {
+          // the factors under- or overflow: evaluate lambda_k(z_q) directly
+          let lm = -Infinity;
+          for (let k = 0; k < K; k++) {
+            const pk = t * K + k;
+            if (ef[2 * pk + 1] === 0) { st.lpk[k] = -Infinity; continue; }
+            const cb = pk * M;
+            let l = coefz[cb]!, c = 1 + D;
+            for (let d = 0; d < D; d++) {
+              const zd = z1[zi[q * D + d]!]!;
+              l += coefz[cb + 1 + d]! * zd;
+              for (let d2 = d; d2 < D; d2++) l += coefz[cb + c++]! * zd * z1[zi[q * D + d2]!]!;
+            }
+            st.lpk[k] = l;
+            if (l > lm) lm = l;
+          }
+          let S2 = 0;
+          for (let k = 0; k < K; k++) { const pk = t * K + k; const v = ef[2 * pk + 1] === 0 ? 0 : ef[2 * pk + 1]! * Math.exp(st.lpk[k]! - lm); st.lpk[k] = v; S2 += v; }
+          hAdd[q] += lm + Math.log(S2 / Z) - sigStar;
+          if (store) {
+            for (let k = 0; k < K; k++) st.nodePost[pb + k] = S2 > 0 ? st.lpk[k]! / S2 : 0;
+            st.invZ[t * nq + q] = 1 / Z;
+          }
+        }
       }
     }
   }
-  // per node: monomials and exp(G_k eta)
   let mx = -Infinity;
   for (let q = 0; q < nq; q++) {
-    const lprop = node(st, j, q);
-    let h = st.logw[q]! + logPrior(st) - lprop;
-    const mb = q * M;
-    mono[mb] = 1;
-    let c = 1 + D;
-    for (let d = 0; d < D; d++) { const e = st.eta[d]!; mono[mb + 1 + d] = e; for (let d2 = d; d2 < D; d2++) mono[mb + c++] = e * st.eta[d2]!; }
-    for (let k = 0; k < K; k++) { let g = 0; for (let d = 0; d < D; d++) g += val(m, m.G[k * D + d]!) * st.eta[d]!; eg[k] = Math.exp(g); }
-    let prod = 1;
-    for (let t = 0; t < nj; t++) {
-      let Z = 0, lm = -Infinity;
-      const base = (t * nq + q) * K;
-      for (let k = 0; k < K; k++) {
-        const pk = t * K + k;
-        Z += ef[2 * pk]! * eg[k]!;
-        let l = 0;
-        const cb = pk * M;
-        for (let u = 0; u < M; u++) l += coef[cb + u]! * mono[mb + u]!;
-        st.lpk[k] = l;
-        if (ef[2 * pk + 1]! > 0 && l > lm) lm = l;
-      }
-      let S = 0;
-      for (let k = 0; k < K; k++) {
-        const pk = t * K + k;
-        const pr = ef[2 * pk]! * eg[k]!;
-        const v = ef[2 * pk + 1]! * eg[k]! * Math.exp(st.lpk[k]! - lm);
-        st.nodePost[base + k] = v;
-        st.nodePrior[base + k] = pr / Z;
-        S += v;
-      }
-      for (let k = 0; k < K; k++) st.nodePost[base + k] = st.nodePost[base + k]! / S;
-      h += lm;
-      prod *= S / Z;
-      if (prod < 1e-250 || prod > 1e250) { h += Math.log(prod); prod = 1; }
-    }
-    h += Math.log(prod);
+    const h = st.h[q]! + sigSum + hAdd[q]! + Math.log(prod[q]!);
     st.h[q] = h;
     if (h > mx) mx = h;
   }
@@ -369,15 +626,53 @@ function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, 
 }
 
 /**
+ * Node sums of person `row` of the current cluster into st.wm / st.glm, in the z metric: of the
+ * posterior weights w = r p_ik|q on the monomials (1, z, z z' upper) and of the logit scores
+ * gl = r (p_ik|q - P(k | x, eta_q)) on (1, z). Row by row of the grid: the sums of w, w z_last,
+ * w z_last^2 (gl, gl z_last) along a row times the row's outer factors (rowMono, monoDeg).
+ * A small function of its own so that the engine optimizes the hot loop well.
+ */
+function personNodeSums(st: IntegrationState, K: number, D: number, row: number): void {
+  const { wm, glm, acc, rowMono, monoDeg, rowStart, zLast, egq, ef, nodePost, invZ, h } = st;
+  const M = st.M, nq = st.nq, pn = row * nq;
+  wm.fill(0); glm.fill(0);
+  for (let rw = 0; rw < st.nRows; rw++) {
+    const q0 = rowStart[rw]!, q1 = rowStart[rw + 1]!;
+    for (let k = 0; k < K; k++) {
+      const e0 = ef[2 * (row * K + k)]!;
+      let w0 = 0, w1 = 0, w2 = 0, g0 = 0, g1 = 0;
+      for (let q = q0; q < q1; q++) {
+        const r = h[q]!, zD = zLast[q]!;
+        const w = r * nodePost[(pn + q) * K + k]!;
+        const gl = w - r * invZ[pn + q]! * e0 * egq[q * K + k]!;
+        w0 += w; w1 += w * zD; w2 += w * zD * zD;
+        g0 += gl; g1 += gl * zD;
+      }
+      const a = k * 5;
+      acc[a] = w0; acc[a + 1] = w1; acc[a + 2] = w2; acc[a + 3] = g0; acc[a + 4] = g1;
+    }
+    const rb = rw * M;
+    for (let k = 0; k < K; k++) {
+      const a = k * 5, wb = k * M, gb = k * (D + 1);
+      for (let u = 0; u < M; u++) wm[wb + u] += rowMono[rb + u]! * acc[a + monoDeg[u]!]!;
+      for (let u = 0; u <= D; u++) glm[gb + u] += rowMono[rb + u]! * acc[a + 3 + monoDeg[u]!]!;
+    }
+  }
+}
+
+/**
  * Closed-form version of clusterGradient for models whose outcomes are all continuous: the means are
  * linear in eta, so the posterior expectation of the complete-data score of person i in class k needs
  * only p_ik, M1 = E[1{C=k} eta] and M2 = E[1{C=k} eta eta'] (accumulated over the nodes); the
- * person-level algebra then runs once per person instead of once per node.
+ * person-level algebra then runs once per person instead of once per node. The node sums are taken
+ * in the standardized metric row by row of the grid (only the last coordinate varies along a row, so a
+ * row needs the sums of w, w z, w z^2 per class) and mapped to eta = c + L z at the end.
  */
 function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, lj: number, dSlot: Float64Array): void {
   const { start, order } = m.clusters!;
   const { K, P, X, D } = m;
-  const nq = st.nq;
+  const nq = st.nq, M = st.M, DD = D * D;
+  const jb = j * st.Kb + st.curB, co = jb * D, lo = jb * DD;
   // node weights r_q into st.h (in place) and the cluster's eta moments for Psi; the weights sum to
   // P(cb_j = curB | data) when lj is shifted by the log of that probability (clusterLogLik)
   st.mom2.fill(0);
@@ -387,56 +682,62 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
     st.h[q] = r;
     rsum += r;
     node(st, j, q);
-    st.etaCache.set(st.eta, q * D);
-    if (r < 1e-14) continue;
     for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!;
   }
-  const off = st.curB * D * D;
+  const off = st.curB * DD;
   for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[off + a * D + c]! * st.mom2[c * D + d]! * st.psiInv[off + d * D + b]!; st.dPsi[off + a * D + b] += 0.5 * (v - rsum * st.psiInv[off + a * D + b]!); } }
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
+  const { wm, glm } = st;
+  const hx = st.hx, cen = st.center, L = st.chol, lz = st.tmp, B = st.mom2;
   for (let t = start[j]!; t < start[j + 1]!; t++) {
     const i = order[t]!;
     const row = t - start[j]!;
-    // node sums on the monomials (1, eta, eta eta' upper) of the posterior weights w = r p_ik|q and
-    // of the logit scores gl = r (p_ik|q - P(k | x, eta_q)); mono was filled by clusterNodesFast
-    const M = st.M, wm = st.wm, glm = st.glm, mono = st.mono;
-    wm.fill(0); glm.fill(0);
-    for (let q = 0; q < nq; q++) {
-      const r = st.h[q]!;
-      if (r < 1e-14) continue;
-      const base = (row * nq + q) * K, mb = q * M;
-      for (let k = 0; k < K; k++) {
-        const pq = st.nodePost[base + k]!;
-        const w = r * pq, gl = r * (pq - st.nodePrior[base + k]!);
-        const wb = k * M, gb = k * (D + 1);
-        for (let u = 0; u < M; u++) wm[wb + u] += w * mono[mb + u]!;
-        for (let u = 0; u <= D; u++) glm[gb + u] += gl * mono[mb + u]!;
-      }
-    }
+    // node sums, in the z metric, of the posterior weights w = r p_ik|q on the monomials (1, z, z z'
+    // upper) and of the logit scores gl = r (p_ik|q - P(k | x, eta_q)) on (1, z)
+    personNodeSums(st, K, D, row);
     for (let k = 0; k < K; k++) {
       const wb = k * M, gb = k * (D + 1);
-      // class logits: intercept, covariate slopes and the G_k eta part
+      // class logits: intercept, covariate slopes and the G_k eta part (sum gl eta = c g0 + L sum gl z)
       const gl = glm[gb]!;
       const sa = m.clsA[k]!;
       if (sa >= 0) dSlot[sa] += gl;
       const sab = m.clsAB[k]!;
       if (sab >= 0) dSlot[sab] += gl;
       for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
-      for (let d = 0; d < D; d++) { const sg = m.G[k * D + d]!; if (sg >= 0) dSlot[sg] += glm[gb + 1 + d]!; }
-      st.pk[k] = wm[wb]!;
-      let c = 1 + D;
       for (let d = 0; d < D; d++) {
-        st.m1[k * D + d] = wm[wb + 1 + d]!;
-        for (let d2 = d; d2 < D; d2++) { const v = wm[wb + c++]!; st.m2[(k * D + d) * D + d2] = v; st.m2[(k * D + d2) * D + d] = v; }
+        const sg = m.G[k * D + d]!;
+        if (sg < 0) continue;
+        let v = cen[co + d]! * gl;
+        for (let e = 0; e <= d; e++) v += L[lo + d * D + e]! * glm[gb + 1 + e]!;
+        dSlot[sg] += v;
       }
+      // p = m0, M1 = c m0 + L m1z, M2 = m0 c c' + c (L m1z)' + (L m1z) c' + L B L'
+      const m0 = wm[wb]!;
+      st.pk[k] = m0;
+      let c = 1 + D;
+      for (let d = 0; d < D; d++) for (let d2 = d; d2 < D; d2++) { const v = wm[wb + c++]!; B[d * D + d2] = v; B[d2 * D + d] = v; }
+      for (let d = 0; d < D; d++) {
+        let v = 0;
+        for (let e = 0; e <= d; e++) v += L[lo + d * D + e]! * wm[wb + 1 + e]!;
+        lz[d] = v;
+        st.m1[k * D + d] = cen[co + d]! * m0 + v;
+      }
+      for (let d = 0; d < D; d++)
+        for (let d2 = d; d2 < D; d2++) {
+          let v = 0;
+          for (let e = 0; e <= d; e++) { const le = L[lo + d * D + e]!; if (le === 0) continue; for (let f = 0; f <= d2; f++) v += le * B[e * D + f]! * L[lo + d2 * D + f]!; }
+          v += m0 * cen[co + d]! * cen[co + d2]! + cen[co + d]! * lz[d2]! + lz[d]! * cen[co + d2]!;
+          st.m2[(k * D + d) * D + d2] = v; st.m2[(k * D + d2) * D + d] = v;
+        }
     }
     const pat = m.patternOf[i]!;
     if (ws.nObs[pat] === 0) continue;
+    personLoadings(m, st, i);
     for (let k = 0; k < K; k++) {
       const p = st.pk[k]!;
       if (p === 0) continue;
-      const sb = (pat * K + k) * P * P;
+      const sb = (pat * K + k) * P * P, hk = k * P * D;
       // e = y - c0 - C1 x (0 where missing); hm = H M1; hm2 = H M2 (P x D)
       for (let a = 0; a < P; a++) {
         const yv = m.y[i * P + a]!;
@@ -447,10 +748,9 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
         }
         let v = 0;
         for (let d = 0; d < D; d++) {
-          const h = hval(m, k, a, d, i);
-          v += h * st.m1[k * D + d]!;
+          v += hx[hk + a * D + d]! * st.m1[k * D + d]!;
           let v2 = 0;
-          for (let d2 = 0; d2 < D; d2++) v2 += hval(m, k, a, d2, i) * st.m2[(k * D + d2) * D + d]!;
+          for (let d2 = 0; d2 < D; d2++) v2 += hx[hk + a * D + d2]! * st.m2[(k * D + d2) * D + d]!;
           st.hm2[a * D + d] = v2;
         }
         st.hm[a] = v;
@@ -466,7 +766,7 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
       for (let a = 0; a < P; a++)
         for (let b = 0; b < P; b++) {
           let hmh = 0;
-          for (let d = 0; d < D; d++) hmh += st.hm2[a * D + d]! * hval(m, k, b, d, i);
+          for (let d = 0; d < D; d++) hmh += st.hm2[a * D + d]! * hx[hk + b * D + d]!;
           st.mat[a * P + b] = p * st.e[a]! * st.e[b]! - st.e[a]! * st.hm[b]! - st.hm[a]! * st.e[b]! + hmh;
         }
       for (let a = 0; a < P; a++)
@@ -534,7 +834,7 @@ function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j:
   const Kb = m.Kb;
   if (Kb === 1) {
     useB(m, ws, st, 0);
-    const lj = nodes(m, ws, st, j);
+    const lj = nodes(m, ws, st, j, dSlot !== null);
     if (dSlot && Number.isFinite(lj)) grad(m, ws, st, j, lj, dSlot);
     return lj;
   }
@@ -542,7 +842,7 @@ function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j:
   let mx = -Infinity;
   for (let b = 0; b < Kb; b++) {
     useB(m, ws, st, b);
-    const l = nodes(m, ws, st, j);
+    const l = nodes(m, ws, st, j, dSlot !== null && b === Kb - 1);
     st.ljb[b] = l;
     if (st.lpi[b]! + l > mx) mx = st.lpi[b]! + l;
   }
@@ -562,7 +862,7 @@ function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j:
       for (let q = 0; q < X; q++) { const sg = m.bG[b * X + q]!; if (sg >= 0) dSlot[sg] += g * m.x[i0 * X + q]!; }
       if (r < 1e-12) continue;
       useB(m, ws, st, b);
-      if (b !== Kb - 1) nodes(m, ws, st, j);
+      if (b !== Kb - 1) nodes(m, ws, st, j, true);
       grad(m, ws, st, j, st.ljb[b]! - Math.log(r), dSlot);
     }
     ws.activeB = -1;
@@ -651,7 +951,7 @@ function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
   const D = m.D;
   const jb = j * st.Kb + st.curB;
   {
-    const lj = st.fast ? clusterNodesFast(m, ws, st, j) : clusterNodes(m, ws, st, j);
+    const lj = st.fast ? clusterNodesFast(m, ws, st, j, false) : clusterNodes(m, ws, st, j);
     if (!Number.isFinite(lj)) return null;
     st.mom1.fill(0); st.mom2.fill(0);
     for (let q = 0; q < st.nq; q++) {

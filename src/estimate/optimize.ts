@@ -69,6 +69,8 @@ export interface RunResult {
   iterations: IterationRecord[];
   /** free parameters that ended at a logit bound */
   atBound: number[];
+  /** loglikelihood at theta0 (its first evaluation; NaN when EM ran first) */
+  ll0?: number;
 }
 
 export interface RunLimits {
@@ -108,10 +110,11 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
     iterations.push({ iteration: iterations.length + 1, loglikelihood: ll, absChange: abs, relChange: iterations.length ? Math.abs(abs / prev) : 0, algorithm: alg });
     o.onIteration?.(ll);
   };
-  let ll = -Infinity;
+  let ll = -Infinity, ll0 = NaN;
   const g = new Float64Array(m.nFree);
   // ---- EM phase
-  if (plan.any && opts.algorithm !== 'ODLL') {
+  const em = plan.any && opts.algorithm !== 'ODLL';
+  if (em) {
     let prev = -Infinity;
     for (let it = 0; it < lim.emIterations; it++) {
       ll = evalLL(o, theta, post);
@@ -125,27 +128,32 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
       mStep(m, plan, theta, post, opts.link, bound, opts.minVariance);
     }
     ll = evalLL(o, theta, post);
-  } else ll = evalLL(o, theta);
-  // ---- quasi-Newton phase
-  if (opts.algorithm !== 'EM' && Number.isFinite(ll)) ll = bfgs(o, theta, ll, lim, bound, record);
-  ll = evalGrad(o, theta, g);
+  }
+  // ---- quasi-Newton phase; bfgs leaves the gradient at its final theta in g (each evaluation is
+  // expensive with numerical integration: none is repeated)
+  if (opts.algorithm !== 'EM' && (!em || Number.isFinite(ll))) {
+    const r = bfgs(o, theta, lim, bound, record, g);
+    ll = r.ll;
+    if (!em) ll0 = r.ll0;
+  } else ll = evalGrad(o, theta, g);
   const gradNorm = Number.isFinite(ll) ? maxAbsGrad(o, theta, g, bound) : Infinity;
   const last = iterations[iterations.length - 1];
   const converged = Number.isFinite(ll) && gradNorm < Math.max(lim.derivative, 1e-6) * 10 && (!last || Math.abs(last.absChange) < Math.max(lim.logCriterion, 1e-3));
   const atBound: number[] = [];
   for (let j = 0; j < m.nFree; j++) if (o.bounded[j] && Math.abs(theta[j]!) >= bound - 1e-6) atBound.push(j);
-  return { theta, ll, converged, gradNorm, iterations, atBound };
+  return { theta, ll, converged, gradNorm, iterations, atBound, ll0 };
 }
 
-/** BFGS maximization of l in place; returns the final l. */
-function bfgs(o: Objective, theta: Float64Array, ll0: number, lim: RunLimits, bound: number, record: (ll: number, prev: number, alg: 'QN') => void): number {
+/** BFGS maximization of l in place from its first evaluation at theta; returns the final l (and the
+ *  first, ll0), with the gradient at the final theta in g. */
+function bfgs(o: Objective, theta: Float64Array, lim: RunLimits, bound: number, record: (ll: number, prev: number, alg: 'QN') => void, g: Float64Array): { ll: number; ll0: number } {
   const p = theta.length;
-  if (p === 0) return ll0;
   const N = o.m.n;
-  const g = new Float64Array(p), gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
+  const gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
   const s = new Float64Array(p), yv = new Float64Array(p), Hy = new Float64Array(p);
   let ll = evalGrad(o, theta, g);
-  if (!Number.isFinite(ll)) return ll0;
+  const ll0 = ll;
+  if (!Number.isFinite(ll) || p === 0) return { ll, ll0 };
   // H approximates the inverse of the negative Hessian of l / N
   const H = new Float64Array(p * p);
   const resetH = () => { H.fill(0); for (let j = 0; j < p; j++) H[j * p + j] = 1; };
@@ -200,7 +208,7 @@ function bfgs(o: Objective, theta: Float64Array, ll0: number, lim: RunLimits, bo
     if (ll - prev < 1e-12 * Math.abs(ll) && maxAbsGrad(o, theta, g, bound) < lim.qnDerivative * 10) break;
   }
   if (o.intg) o.qnH = first ? null : Float64Array.from(H);
-  return ll;
+  return { ll, ll0 };
 }
 
 /** Maximum number of adapt-and-optimize phases with numerical integration. */
@@ -247,6 +255,11 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
   }
 }
 
+/** The loglikelihood at a run's start point, from the run itself when it was its first evaluation. */
+function firstLL(o: Objective, r: RunResult, theta0: Float64Array): number {
+  return r.ll0 !== undefined && !Number.isNaN(r.ll0) ? r.ll0 : evalLL(o, theta0);
+}
+
 /**
  * Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior.
  * `guarded` (coarse stage): a phase is kept only if the loglikelihood at its end, with the nodes
@@ -257,19 +270,22 @@ function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: Estimati
   const st = o.intg!;
   setTheta(o.m, theta0);
   if (!freezeProposals(o.m, o.ws, st, adapted, REFRESH_PASSES)) return runEMA(o, plan, theta0, opts, lim, post);
-  let kept = { theta: Float64Array.from(theta0), ll: guarded ? evalLL(o, theta0) : -Infinity };
   let res = runEMA(o, plan, theta0, opts, lim, post);
+  let kept = { theta: Float64Array.from(theta0), ll: guarded ? firstLL(o, res, theta0) : -Infinity };
   const its = [...res.iterations];
   for (let phase = 1; phase < maxPhases && Number.isFinite(res.ll); phase++) {
     setTheta(o.m, res.theta);
     // the first adaptation starts from the prior and needs many re-centring passes, later ones few
     if (!freezeProposals(o.m, o.ws, st, true, phase === 1 && !adapted ? undefined : REFRESH_PASSES)) break;
-    const before = evalLL(o, res.theta);
+    // the loglikelihood at the phase's start with the re-centred nodes: the phase's first evaluation,
+    // or (guarded) evaluated before it to decide whether to run it
+    let before = guarded ? evalLL(o, res.theta) : NaN;
     if (guarded) {
       if (!(before > kept.ll)) { res = { ...res, theta: kept.theta, ll: kept.ll, converged: false }; break; }
       kept = { theta: Float64Array.from(res.theta), ll: before };
     }
     const next = runEMA(o, plan, res.theta, opts, lim, post);
+    if (!guarded) before = firstLL(o, next, res.theta);
     for (const it of next.iterations) its.push({ ...it, iteration: its.length + 1 });
     const moved = Math.abs(next.ll - before) + Math.abs(before - res.ll);
     res = next;
