@@ -111,13 +111,37 @@ export function defaultStarts(m: CompiledModel, link: 'logit' | 'probit', mixtur
     if (kind === 'nu' || kind === 'nuB') { const st = stats[info.target[s]!]!; v = st.mean + (varying ? dk(k, j) * st.sd : 0); }
     else if (kind === 'theta') { const p = info.target[s]!; v = p >= 0 ? (mixture && !twoLevel ? 1 : 0.5) * stats[p]!.variance : 0; }
     else if (kind === 'H' || kind === 'G') v = 1;
-    else if (kind === 'psiB') v = row.kind === 'covariance' ? 0 : row.lhs.includes('#') ? 1 : 0.05;
+    else if (kind === 'psiB') v = row.kind === 'covariance' ? 0 : row.lhs.includes('#') ? 1 : randomInterceptStart(m, row.lhs) ?? 0.05;
     else if (kind === 'tau') v = tauHat[info.target[s]!]! - (varying ? dk(k, j) : 0);
     else if (kind === 'lambda') v = 1;
     else if (kind === 'psi') v = row.kind === 'covariance' ? 0 : 0.05;
     th[j] = v;
   }
   return th;
+}
+
+/**
+ * Start of the between-level variance of the random intercept of a continuous outcome: the variance of
+ * its cluster means ([ours]; it includes sigma_W / n, a start on the high side). Mplus's 0.05 (its
+ * between-factor start, ex10.4) is far too small for an outcome like HSB's mathach (between variance
+ * about 9): from there the optimizer with frozen adaptive nodes heads for a singular between covariance.
+ * null when the name is not a continuous outcome or there are no clusters.
+ */
+function randomInterceptStart(m: CompiledModel, name: string): number | null {
+  const p = m.contNames.indexOf(name);
+  if (p < 0 || !m.clusters) return null;
+  const { J, start, order } = m.clusters;
+  let s = 0, s2 = 0, c = 0;
+  for (let j = 0; j < J; j++) {
+    let t = 0, n = 0;
+    for (let r = start[j]!; r < start[j + 1]!; r++) { const v = m.y[order[r]! * m.P + p]!; if (!Number.isNaN(v)) { t += v; n++; } }
+    if (n === 0) continue;
+    const mean = t / n;
+    s += mean; s2 += mean * mean; c++;
+  }
+  if (c < 2) return null;
+  const v = (s2 - (s * s) / c) / (c - 1);
+  return v > 0.05 ? v : 0.05;
 }
 
 /** Per free parameter: perturbation scale (0 = not perturbed). */
