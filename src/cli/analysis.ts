@@ -135,6 +135,7 @@ export function outputRequests(ast: InputFile): OutputRequests {
     standardized: (['stdyx', 'stdy', 'std'] as const).filter((k) => kinds.has(k)),
     cinterval: has('CINTERVAL'),
     svalues: has('SVALUES'),
+    tech10: has('TECH10'),
     tech11: has('TECH11'),
     tech14: has('TECH14'),
   };

@@ -12,6 +12,7 @@ import { analysisSummary, dataSummaryOut, generalSpecs, mixtureSpecs, tech1FromL
 import type { OutInput, SaveDataInfo, SpecLine, StandardizedOut } from './types.js';
 import { sampleCovariance, standardize } from '../results/standardize.js';
 import { svaluesLines } from './svalues.js';
+import { tech10 } from '../results/tech10.js';
 
 /** TITLE lines as Mplus prints them after INPUT READING TERMINATED NORMALLY (each line trimmed) */
 export function titleLines(inputText: string): string[] {
@@ -34,6 +35,8 @@ export interface OutputRequests {
   standardized?: Array<'stdyx' | 'stdy' | 'std'>;
   cinterval?: boolean;
   svalues?: boolean;
+  /** TECH10: response-pattern, univariate and bivariate fit of categorical latent class indicators */
+  tech10?: boolean;
   /** TECH11 / TECH14 (computed by the pipeline into EstimationResult.tech11 / tech14) */
   tech11?: boolean;
   tech14?: boolean;
@@ -87,15 +90,22 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     dataSummary: dataSummaryOut(summarizeData(ds), { mixture: ir.mixture, missingPatterns: ds.summary.patterns.length > 1 }),
     result,
     tech1: x.output.tech1 ? tech1FromLayout(layout(ir), result.start) : undefined,
+    ...(x.output.tech10 && mixtureCategorical ? tech10Out(ir, ds, result) : {}),
     probabilityScale: mixtureCategorical ? probabilityScale(result) : undefined,
     oddsRatios: mixtureCategorical ? indicatorOddsRatios(result) : undefined,
     savedata: x.savedata,
     narrowOn: !ir.mixture && !ir.twoLevel && !categorical && !ir.latent.some((l) => l.kind === 'randomSlope'),
-    options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8, tech11: !!x.output.tech11, tech14: !!x.output.tech14 },
+    options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8, tech10: !!x.output.tech10, tech11: !!x.output.tech11, tech14: !!x.output.tech14 },
     ...(x.output.standardized?.length ? standardizedOut(ir, ds, result, x.output.standardized) : {}),
     ...(x.output.cinterval ? { cinterval: true } : {}),
     ...(x.output.svalues ? { svalues: svaluesLines(ir, result) } : {}),
   };
+}
+
+/** TECH10 when the model is within src/results/tech10.ts's scope (nothing is printed otherwise) */
+function tech10Out(ir: ModelIR, ds: Dataset, result: EstimationResult): { tech10?: OutInput['tech10'] } {
+  const t = tech10(ir, ds, result);
+  return t ? { tech10: t } : {};
 }
 
 /**

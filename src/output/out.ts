@@ -25,6 +25,7 @@ import type {
   Tech1Output,
 } from './types.js';
 import { saveDataInformation } from './savedata.js';
+import { tech10Lines } from './tech10.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
 
 export const DEFAULT_MPLUS_VERSION = '8.8';
@@ -75,7 +76,8 @@ export function writeOut(input: OutInput): string {
   if (input.cinterval) confidenceIntervals(L, r.parameters, input.standardized, style);
   if (input.svalues) svaluesSection(L, input.svalues);
   if (o.tech1 && input.tech1) tech1(L, input.tech1);
-  // TECH11 and TECH14 follow TECH10 in Mplus outputs; TECH8 (the iteration history) comes last (ex7.3.out)
+  // TECH10, then TECH11 and TECH14; TECH8 (the iteration history) comes last (ex7.3.out)
+  if (o.tech10 && input.tech10) L.push(...tech10Lines(input.tech10));
   if (o.tech11 && r.tech11) L.push(...tech11Lines(r.tech11));
   if (o.tech14 && r.tech14) L.push(...tech14Lines(r.tech14));
   if (o.tech8) tech8(L, r);

@@ -9,6 +9,7 @@ import type { EstimationResult } from '../results/types.js';
 import type { ModelIR } from '../model/ir.js';
 import type { OddsRatioComparison, ProbabilityScaleRow } from '../results/probability.js';
 import type { StandardizedResults } from '../results/standardize.js';
+import type { Tech10Result } from '../results/tech10.js';
 
 /** OUTPUT: STANDARDIZED / STDYX / STDY / STD: the tables to print (in this order) and their rows */
 export interface StandardizedOut {
@@ -136,6 +137,7 @@ export interface OutOptions {
   utc?: boolean;
   tech1?: boolean;
   tech8?: boolean;
+  tech10?: boolean;
   tech11?: boolean;
   tech14?: boolean;
 }
@@ -150,6 +152,8 @@ export interface OutInput {
   dataSummary?: DataSummaryOut;
   result: EstimationResult;
   tech1?: Tech1Output;
+  /** OUTPUT: TECH10 tables (src/results/tech10.ts); absent when the model is outside their scope */
+  tech10?: Tech10Result;
   probabilityScale?: ProbabilityScaleRow[];
   oddsRatios?: OddsRatioComparison[];
   savedata?: SaveDataInfo;
