@@ -1,6 +1,6 @@
 // Monte Carlo runs end to end: coverage of a correctly specified model (against the population values),
 // one replication of the first seed paper's Fig. 3 study, and sharding / PROCESSORS invariance (byte-identical
-// summaries). The 20-replication studies of the paper are in studies.slow.ts.
+// summaries). The studies of the paper are in studies.test.ts (Fig. 3, 60 replications) and reverse.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // with the Fig. 3 model (60 replications: every parameter's 95% coverage in [0.85, 1]) and with the
 // conventional random-slope model (`s ON w` negative and significant in most replications, BIC prefers the
 // mixture in every replication). About 10 minutes of CPU (each mixture fit needs 2-dimensional numerical
-// integration); the reverse study is in studies.slow.ts. With 20 replications the class-1 slope's coverage
+// integration); the reverse study is in reverse.test.ts. With 20 replications the class-1 slope's coverage
 // was 0.80 (16 of 20, SD 0.046 vs average SE 0.032); over 60 it is 0.92 (SD 0.035 vs 0.032), and a Model 5
 // study with 100 replications (examples/simulations/README.md) shows no SE deficit under integration: the
 // 20-replication figure was sampling noise, so the test uses 60.
