@@ -9,7 +9,7 @@
 import type { ModelIR, ParamRow } from '../model/ir.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, RandomStartRow, StartIterations, Warning } from '../results/types.js';
-import { compileModel } from './compile.js';
+import { compileModel, setTheta } from './compile.js';
 import type { IntegrationState } from './integrate.js';
 import { runParallel } from './parallel.js';
 import type { CompiledModel } from './compile.js';
@@ -18,7 +18,7 @@ import { planEM } from './em.js';
 import type { EMPlan } from './em.js';
 import { defaultStarts, perturb, perturbationScales, startSeeds } from './starts.js';
 import { evalLL, makeObjective, optimize } from './optimize.js';
-import { eapIntegrated, makeIntegration, posteriorIntegrated } from './integrate.js';
+import { eapIntegrated, freezeProposals, makeIntegration, posteriorIntegrated } from './integrate.js';
 import type { Objective, RunLimits, RunResult } from './optimize.js';
 import { resolveOptions } from './options.js';
 import type { EstimationOptions, EstimationOptionsInput, ProgressEvent } from './options.js';
@@ -114,6 +114,15 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
   }
 
   const theta = best.theta;
+  // with numerical integration the nodes of this thread's integration state were placed for whatever it
+  // optimized last (another start, or nothing when the starts ran in worker threads): place them at the
+  // solution before the loglikelihood, standard errors, posteriors and factor scores are computed there
+  if (intg && Number.isFinite(best.ll)) {
+    obj.intg = intg;
+    setTheta(m, theta);
+    freezeProposals(m, ws, intg, false);
+    freezeProposals(m, ws, intg, true);
+  }
   const ll = Number.isFinite(best.ll) ? evalLL(obj, theta, post) : -Infinity;
   const ok = Number.isFinite(ll) && best.converged;
   if (!ok) {
