@@ -35,6 +35,11 @@ function numbers(o: OptionNode): number[] {
   return out;
 }
 
+/** STARTS / K-1STARTS values: `n1 n2`, or `n` alone = n, n/5 [ours] */
+function startsPair(ns: number[]): [number, number] {
+  return ns.length >= 2 ? [ns[0]!, ns[1]!] : [ns[0] ?? 0, ns[0] ? Math.max(1, Math.round(ns[0] / 5)) : 0];
+}
+
 function keyword(file: string, o: OptionNode): string {
   const spec = optionSpec('ANALYSIS', o.name);
   const w = flat(o.values).find((v) => v.kind === 'word');
@@ -79,8 +84,7 @@ export function runSettings(ast: InputFile): RunSettings {
     }
   }
   if ((o = get('STARTS'))) {
-    const ns = numbers(o);
-    e.starts = ns.length >= 2 ? [ns[0], ns[1]] : [ns[0] ?? 0, ns[0] ? Math.max(1, Math.round(ns[0] / 5)) : 0];
+    e.starts = startsPair(numbers(o));
   }
   if ((o = get('STITERATIONS'))) e.stIterations = one(file, o);
   if ((o = get('STCONVERGENCE'))) e.stConvergence = one(file, o);
@@ -144,13 +148,10 @@ export function outputRequests(ast: InputFile): OutputRequests {
 /** ANALYSIS options of TECH11 / TECH14: K-1STARTS, LRTSTARTS, LRTBOOTSTRAP (Mplus defaults when absent). */
 export function lrtOptions(ast: InputFile): { k1Starts?: [number, number]; lrtStarts?: [number, number, number, number]; draws?: number } {
   const opts = findCommand(ast, 'ANALYSIS')?.options ?? [];
-  const nums = (n: string) => {
-    const o = opts.find((x) => x.name === n);
-    return o ? flat(o.values).flatMap((v) => (v.kind === 'number' ? [v.value] : [])) : [];
-  };
+  const nums = (n: string) => { const o = opts.find((x) => x.name === n); return o ? numbers(o) : []; };
   const out: { k1Starts?: [number, number]; lrtStarts?: [number, number, number, number]; draws?: number } = {};
   const k1 = nums('K-1STARTS'), ls = nums('LRTSTARTS'), lb = nums('LRTBOOTSTRAP');
-  if (k1.length >= 1) out.k1Starts = [k1[0]!, k1[1] ?? Math.max(1, Math.floor(k1[0]! / 4))];
+  if (k1.length >= 1) out.k1Starts = startsPair(k1);
   if (ls.length === 4) out.lrtStarts = [ls[0]!, ls[1]!, ls[2]!, ls[3]!];
   if (lb.length === 1) out.draws = lb[0]!;
   return out;

@@ -5,7 +5,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import type { InputFile } from '../syntax/ast.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
-import { PlusmixError } from '../syntax/diagnostics.js';
+import { inputWarning, PlusmixError } from '../syntax/diagnostics.js';
 import { parseInput } from '../syntax/parse.js';
 import { findCommand, findOption } from '../syntax/query.js';
 import { loadData, dropMissingCovariates } from '../data/index.js';
@@ -103,7 +103,9 @@ const MAX_FALLBACK_DIMENSIONS = 1;
 function lrtTests(ast: InputFile, ir: ModelIR, ds: Dataset, result: EstimationResult, settings: RunSettings, diagnostics: Diagnostic[]): void {
   const cv = ir.classVariables;
   if (!ir.mixture || ir.twoLevel || cv.length !== 1 || cv[0]!.known || cv[0]!.nClasses < 2 || ir.constraint) {
-    diagnostics.push({ severity: 'warning', code: 'W_TECH11_UNAVAILABLE', message: 'TECH11 and TECH14 are available for single-level TYPE = MIXTURE models with one unknown class variable of at least 2 classes (and no MODEL CONSTRAINT); the request is ignored.', location: { kind: 'none' } });
+    const opt = findCommand(ast, 'OUTPUT')?.options.find((o) => o.name === 'TECH11' || o.name === 'TECH14');
+    const message = 'TECH11 and TECH14 are available for single-level TYPE = MIXTURE models with one unknown class variable of at least 2 classes (and no MODEL CONSTRAINT); the request is ignored.';
+    diagnostics.push(opt ? inputWarning(ast.path, opt.nameSpan, 'W_TECH11_UNAVAILABLE', message, 'OUTPUT') : { severity: 'warning', code: 'W_TECH11_UNAVAILABLE', message, location: { kind: 'none' } });
     return;
   }
   if (!result.terminatedNormally) return;

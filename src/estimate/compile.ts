@@ -152,26 +152,19 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   const cbv = between[0];
   const Kw = cv ? cv.nClasses : 1, Kb = cbv ? cbv.nClasses : 1, K2 = cv2 ? cv2.nClasses : 1;
   const K = Kw * Kb * K2;
-  // patterns in CLASSES order (last class variable fastest)
-  const wOf = new Int32Array(K), bOf = new Int32Array(K), w2Of = new Int32Array(K);
+  // patterns in CLASSES order (last class variable fastest); wOf / bOf / w2Of are the `of` arrays of the
+  // class variables in their roles (all zeros when the role is empty)
   const classLabels: string[] = [];
   const classVars = cvs.map((c) => ({ name: c.name, level: c.level, n: c.nClasses, of: new Int32Array(K) }));
-  {
-    const pats = classPatterns(ir);
-    pats.forEach((pt, k) => {
-      wOf[k] = cv ? pt[cv.name]! - 1 : 0;
-      bOf[k] = cbv ? pt[cbv.name]! - 1 : 0;
-      w2Of[k] = cv2 ? pt[cv2.name]! - 1 : 0;
-      classVars.forEach((c) => { c.of[k] = pt[c.name]! - 1; });
-      classLabels.push(cvs.map((c) => String(pt[c.name])).join('.') || '1');
-    });
-  }
-  const classOf = (cls: Record<string, number>): number[] => {
-    const out: number[] = [];
-    for (let k = 0; k < K; k++) if (classVars.every((c) => cls[c.name] === undefined || cls[c.name]! - 1 === c.of[k])) out.push(k);
-    return out;
-  };
-  const patternsOfW2 = (b: number): number[] => Array.from({ length: K }, (_, k) => k).filter((k) => w2Of[k] === b);
+  classPatterns(ir).forEach((pt, k) => {
+    classVars.forEach((c) => { c.of[k] = pt[c.name]! - 1; });
+    classLabels.push(cvs.map((c) => String(pt[c.name])).join('.') || '1');
+  });
+  const ofRole = (c: { name: string } | undefined) => classVars.find((v) => v.name === c?.name)?.of ?? new Int32Array(K);
+  const wOf = ofRole(cv), bOf = ofRole(cbv), w2Of = ofRole(cv2);
+  const classOf = (cls: Record<string, number>): number[] => patternsMatching(classVars, K, cls);
+  /** the patterns in which a class variable (its `of` array) takes class c (0-based) */
+  const patternsWith = (of: Int32Array, c: number): number[] => Array.from({ length: K }, (_, k) => k).filter((k) => of[k] === c);
 
   const obs = new Map(ir.observed.map((o) => [o.name, o]));
   const factors = ir.latent.filter((l) => l.kind === 'factor' && l.level === 'within');
@@ -288,8 +281,6 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
     if (mm && cv2 && mm[1] === cv2.name) throw err(`${name}: random intercepts of the logits of ${cv2.display} (regressed on ${cv!.display}) are not supported yet.`, 'E_UNSUPPORTED');
     return mm && cv && mm[1] === cv.name ? Number(mm[2]) - 1 : -1;
   };
-  /** patterns whose within class is w */
-  const patternsOfW = (w: number): number[] => Array.from({ length: K }, (_, k) => k).filter((k) => wOf[k] === w);
 
   // ---- slots
   const slotPar: number[] = [], slotValue: number[] = [], slotRow: number[] = [], slotKind: string[] = [];
@@ -326,7 +317,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
   for (const [nm, d] of etaIdx) {
     const p = contIdx0(nm), kc = classLogitOf(nm);
     if (p >= 0) for (let k = 0; k < K; k++) H[(k * P + p) * D + d] = constSlot(1);
-    if (kc >= 0) for (const k of patternsOfW(kc)) G[k * D + d] = constSlot(1);
+    if (kc >= 0) for (const k of patternsWith(wOf, kc)) G[k * D + d] = constSlot(1);
   }
   const nomItem = (lhs: string): { r: number; c: number } | null => {
     const m = /^(.*)#(\d+)$/.exec(lhs);
@@ -464,12 +455,12 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
           if (cv2 && row.lhs === cv2.name) {
             if (!row.index || row.index > K2) throw unsupported(row);
             if (row.index === K2 && row.par > 0) throw err('The logit of the last class is fixed at 0.');
-            for (const kk of patternsOfW2(row.index - 1)) cls2A[kk] = newSlot(row, 'class2A');
+            for (const kk of patternsWith(w2Of, row.index - 1)) cls2A[kk] = newSlot(row, 'class2A');
             break;
           }
           if (!cv || row.lhs !== cv.name || !row.index || row.index > Kw) throw unsupported(row);
           if (row.index === Kw && row.par > 0) throw err('The logit of the last class is fixed at 0.');
-          for (const kk of patternsOfW(row.index - 1)) clsA[kk] = newSlot(row, 'classA');
+          for (const kk of patternsWith(wOf, row.index - 1)) clsA[kk] = newSlot(row, 'classA');
           break;
         }
         case 'classRegression': {
@@ -482,7 +473,7 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
           }
           if (cv2 && row.lhs === cv2.name) {
             if (!row.index || row.index >= K2) throw unsupported(row);
-            const own = patternsOfW2(row.index - 1);
+            const own = patternsWith(w2Of, row.index - 1);
             if (cv && row.rhs === cv.name) {
               // `c2#b ON c1#a`: the logit of c2 class b differs when c1 = a
               if (!row.rhsIndex || row.rhsIndex > Kw) throw unsupported(row);
@@ -501,12 +492,12 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
           if (cbv && row.rhs === cbv.name) {
             // `c#k ON cb#m`: the logit of within class k differs in between class m
             if (!row.rhsIndex || row.rhsIndex > Kb) throw unsupported(row);
-            for (const kk of patternsOfW(row.index - 1)) if (bOf[kk] === row.rhsIndex - 1) clsAB[kk] = newSlot(row, 'classAB');
+            for (const kk of patternsWith(wOf, row.index - 1)) if (bOf[kk] === row.rhsIndex - 1) clsAB[kk] = newSlot(row, 'classAB');
             break;
           }
           const q = covIdx.get(row.rhs);
           if (q === undefined) throw unsupported(row);
-          for (const kk of patternsOfW(row.index - 1)) clsG[kk * X + q] = newSlot(row, 'classG');
+          for (const kk of patternsWith(wOf, row.index - 1)) clsG[kk * X + q] = newSlot(row, 'classG');
           break;
         }
         case 'constraintNew':
@@ -542,6 +533,13 @@ export function compileModel(ir: ModelIR, ds: Dataset): CompiledModel {
     D, etaNames, H, Hx, G, psiB, alphaB, gamB, nuB,
     clusters: ir.twoLevel && ds.cluster ? { J: ds.cluster.start.length - 1, start: ds.cluster.start, order: ds.cluster.order } : null,
   };
+}
+
+/** The class patterns (0-based indices) consistent with a row's class pattern (classes it does not name are free). */
+export function patternsMatching(classVars: CompiledModel['classVars'], K: number, cls: Record<string, number>): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < K; k++) if (classVars.every((c) => cls[c.name] === undefined || cls[c.name]! - 1 === c.of[k])) out.push(k);
+  return out;
 }
 
 /** Distance between the indices of class patterns that differ by one class of the named variable (last varies fastest). */

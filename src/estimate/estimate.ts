@@ -9,7 +9,7 @@
 import type { ModelIR, ParamRow } from '../model/ir.js';
 import type { Dataset } from '../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, RandomStartRow, StartIterations, Warning } from '../results/types.js';
-import { compileModel, setTheta } from './compile.js';
+import { compileModel, patternsMatching, setTheta } from './compile.js';
 import type { IntegrationState } from './integrate.js';
 import { runParallel } from './parallel.js';
 import type { CompiledModel } from './compile.js';
@@ -18,7 +18,7 @@ import { planEM } from './em.js';
 import type { EMPlan } from './em.js';
 import { defaultStarts, perturb, perturbationScales, startSeeds } from './starts.js';
 import { evalLL, makeObjective, optimize } from './optimize.js';
-import { eapIntegrated, freezeProposals, makeIntegration, posteriorIntegrated } from './integrate.js';
+import { eapIntegrated, makeIntegration, placeProposals, posteriorIntegrated } from './integrate.js';
 import type { Objective, RunLimits, RunResult } from './optimize.js';
 import { resolveOptions } from './options.js';
 import type { EstimationOptions, EstimationOptionsInput, ProgressEvent } from './options.js';
@@ -120,8 +120,7 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
   if (intg && Number.isFinite(best.ll)) {
     obj.intg = intg;
     setTheta(m, theta);
-    freezeProposals(m, ws, intg, false);
-    freezeProposals(m, ws, intg, true);
+    placeProposals(m, ws, intg);
   }
   const ll = Number.isFinite(best.ll) ? evalLL(obj, theta, post) : -Infinity;
   const ok = Number.isFinite(ll) && best.converged;
@@ -283,7 +282,7 @@ function parameterTable(ir: ModelIR, m: CompiledModel, theta: Float64Array, se: 
       printedLatent.add(key(row));
     }
     // the class patterns the row is printed in: its own, or every pattern when it names none
-    const ks = !cvs.length || latentClass ? [0] : [...Array(m.K).keys()].filter((k) => cvs.every((c, v) => row.classes[c.name] === undefined || row.classes[c.name] === Number(m.classLabels[k]!.split('.')[v])));
+    const ks = !cvs.length || latentClass ? [0] : patternsMatching(m.classVars, m.K, row.classes);
     for (const k of ks) {
       const free = row.par > 0;
       const j = row.par - 1;

@@ -823,50 +823,65 @@ function useB(m: CompiledModel, ws: Workspace, st: IntegrationState, b: number):
   ws.activeB = m.Kb > 1 ? b : -1;
 }
 
+type NodesFn = (m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, store: boolean) => number;
+
 /**
- * log L_j of cluster j, and its posterior-weighted score added to dSlot when given. With a between
- * class variable L_j = sum_b pi_jb L_jb: the score is sum_b r_jb (d log pi_jb + d log L_jb) with
- * r_jb = pi_jb L_jb / L_j; the node weights of class b are scaled by r_jb by shifting lj.
+ * log L_j = log sum_b P(cb_j = b | w_j) L_jb of cluster j (one term without a between class variable):
+ * fills st.lpi and st.ljb; the node buffers are left holding the last class, Kb - 1. Callers then walk
+ * the classes from the last with selectBetween, whose posterior weight is exp(lpi + ljb - log L_j).
  */
-function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, dSlot: Float64Array | null): number {
-  const nodes = st.fast ? clusterNodesFast : clusterNodes;
-  const grad = st.fast ? clusterGradientFast : clusterGradient;
+function betweenMixture(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, nodes: NodesFn, store: boolean): number {
   const Kb = m.Kb;
   if (Kb === 1) {
     useB(m, ws, st, 0);
-    const lj = nodes(m, ws, st, j, dSlot !== null);
-    if (dSlot && Number.isFinite(lj)) grad(m, ws, st, j, lj, dSlot);
-    return lj;
+    st.lpi[0] = 0;
+    return (st.ljb[0] = nodes(m, ws, st, j, store));
   }
   betweenLogits(m, st, j);
   let mx = -Infinity;
   for (let b = 0; b < Kb; b++) {
     useB(m, ws, st, b);
-    const l = nodes(m, ws, st, j, dSlot !== null && b === Kb - 1);
-    st.ljb[b] = l;
-    if (st.lpi[b]! + l > mx) mx = st.lpi[b]! + l;
+    st.ljb[b] = nodes(m, ws, st, j, store && b === Kb - 1);
+    if (st.lpi[b]! + st.ljb[b]! > mx) mx = st.lpi[b]! + st.ljb[b]!;
   }
-  ws.activeB = -1;
   if (!Number.isFinite(mx)) return -Infinity;
   let s = 0;
   for (let b = 0; b < Kb; b++) s += Math.exp(st.lpi[b]! + st.ljb[b]! - mx);
-  const lj = mx + Math.log(s);
-  if (dSlot) {
+  return mx + Math.log(s);
+}
+
+/** Make between class b current for cluster j after betweenMixture, re-evaluating its nodes unless they are still in the buffers. */
+function selectBetween(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, b: number, nodes: NodesFn, store: boolean): void {
+  useB(m, ws, st, b);
+  if (b !== m.Kb - 1) nodes(m, ws, st, j, store);
+}
+
+/**
+ * log L_j of cluster j, and its posterior-weighted score added to dSlot when given: sum_b r_jb
+ * (d log pi_jb + d log L_jb) with r_jb = pi_jb L_jb / L_j; the node weights of class b are scaled by
+ * r_jb by shifting log L_jb.
+ */
+function clusterLogLik(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, dSlot: Float64Array | null): number {
+  const nodes: NodesFn = st.fast ? clusterNodesFast : clusterNodes;
+  const lj = betweenMixture(m, ws, st, j, nodes, dSlot !== null);
+  if (dSlot && Number.isFinite(lj)) {
+    const grad = st.fast ? clusterGradientFast : clusterGradient;
     const X = m.X, i0 = m.clusters!.order[m.clusters!.start[j]!]!;
-    // the last class evaluated still has its node values in the buffers: start there
-    for (let b = Kb - 1; b >= 0; b--) {
+    for (let b = m.Kb - 1; b >= 0; b--) {
       const r = Math.exp(st.lpi[b]! + st.ljb[b]! - lj);
-      const g = r - Math.exp(st.lpi[b]!);
-      const sa = m.bA[b]!;
-      if (sa >= 0) dSlot[sa] += g;
-      for (let q = 0; q < X; q++) { const sg = m.bG[b * X + q]!; if (sg >= 0) dSlot[sg] += g * m.x[i0 * X + q]!; }
+      if (m.Kb > 1) {
+        // between-class logits [cb#b] and cb ON w (covariates of the cluster's first person)
+        const g = r - Math.exp(st.lpi[b]!);
+        const sa = m.bA[b]!;
+        if (sa >= 0) dSlot[sa] += g;
+        for (let q = 0; q < X; q++) { const sg = m.bG[b * X + q]!; if (sg >= 0) dSlot[sg] += g * m.x[i0 * X + q]!; }
+      }
       if (r < 1e-12) continue;
-      useB(m, ws, st, b);
-      if (b !== Kb - 1) nodes(m, ws, st, j, true);
+      selectBetween(m, ws, st, j, b, nodes, true);
       grad(m, ws, st, j, st.ljb[b]! - Math.log(r), dSlot);
     }
-    ws.activeB = -1;
   }
+  ws.activeB = -1;
   return lj;
 }
 
@@ -912,27 +927,21 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
  * keeps the prior, as Mplus falls back to non-adaptive integration.
  */
 export function freezeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState, adaptFromCurrent: boolean, maxPasses = ADAPT_PASSES): boolean {
-  const D = m.D, J = m.clusters!.J, Kb = m.Kb, DD = D * D;
+  const D = m.D, J = m.clusters!.J, Kb = m.Kb;
   if (!prepare(m, ws)) return false;
   if (!preparePsi(m, st)) return false;
-  const toPrior = (j: number, b: number) => {
-    const jb = j * Kb + b;
-    st.center.fill(0, jb * D, (jb + 1) * D);
-    st.chol.set(st.psiChol.subarray(b * DD, (b + 1) * DD), jb * DD);
-    st.logdet[jb] = st.psiLd[b]!;
-  };
   if (!adaptFromCurrent || !st.adaptive) {
-    for (let j = 0; j < J; j++) for (let b = 0; b < Kb; b++) toPrior(j, b);
+    for (let j = 0; j < J; j++) for (let b = 0; b < Kb; b++) proposalAtPrior(st, j, b);
     return true;
   }
   // iterate the re-centring per cluster until the proposal settles: a coarse rule (e.g. 7 Gauss-Hermite
   // points) in the prior metric gives poor first posterior moments
-  const S = new Float64Array(DD);
+  const S = new Float64Array(D * D);
   for (let j = 0; j < J; j++)
     for (let b = 0; b < Kb; b++) {
       useB(m, ws, st, b);
       for (let pass = 0; pass < maxPasses; pass++) {
-        const moved = adaptCluster(m, ws, st, j, S, () => toPrior(j, b));
+        const moved = adaptCluster(m, ws, st, j, S);
         if (moved === null) { ws.activeB = -1; return false; }
         if (moved < 1e-4) break;
       }
@@ -941,115 +950,95 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
   return true;
 }
 
+/** Proposals placed afresh at the current parameter values: from the prior, then adapted (when adaptive). */
+export function placeProposals(m: CompiledModel, ws: Workspace, st: IntegrationState): boolean {
+  return freezeProposals(m, ws, st, false) && freezeProposals(m, ws, st, true);
+}
+
 /** Maximum re-centring passes per cluster in freezeProposals (from the prior; from proposals that
  *  were already adapted at nearby parameter values, optimize.ts asks for REFRESH_PASSES). */
 const ADAPT_PASSES = 20;
 export const REFRESH_PASSES = 3;
 
+/** The proposal of cluster j in between class b: the prior N(0, PsiB_b). */
+function proposalAtPrior(st: IntegrationState, j: number, b: number): void {
+  const D = st.D, DD = D * D, jb = j * st.Kb + b;
+  st.center.fill(0, jb * D, (jb + 1) * D);
+  st.chol.set(st.psiChol.subarray(b * DD, (b + 1) * DD), jb * DD);
+  st.logdet[jb] = st.psiLd[b]!;
+}
+
 /** One re-centring of the proposal of cluster j, between class st.curB; returns the largest move of the centre in proposal SDs, null on failure. */
-function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, S: Float64Array, toPrior: () => void): number | null {
+function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, S: Float64Array): number | null {
   const D = m.D;
   const jb = j * st.Kb + st.curB;
-  {
-    const lj = st.fast ? clusterNodesFast(m, ws, st, j, false) : clusterNodes(m, ws, st, j);
-    if (!Number.isFinite(lj)) return null;
-    st.mom1.fill(0); st.mom2.fill(0);
-    for (let q = 0; q < st.nq; q++) {
-      const r = Math.exp(st.h[q]! - lj);
-      if (r < 1e-14) continue;
-      node(st, j, q);
-      for (let a = 0; a < D; a++) { st.mom1[a] += r * st.eta[a]!; for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!; }
-    }
-    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
-    let moved = 0;
-    for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[jb * D + a]!) / Math.max(st.chol[(jb * D + a) * D + a]!, 1e-12));
-    if (cholesky(S, D)) {
-      st.center.set(st.mom1, jb * D);
-      st.chol.set(S, jb * D * D);
-      st.logdet[jb] = cholLogDet(S, D);
-      return moved;
-    }
-    toPrior();
-    return 0;
+  const lj = st.fast ? clusterNodesFast(m, ws, st, j, false) : clusterNodes(m, ws, st, j);
+  if (!Number.isFinite(lj)) return null;
+  st.mom1.fill(0); st.mom2.fill(0);
+  for (let q = 0; q < st.nq; q++) {
+    const r = Math.exp(st.h[q]! - lj);
+    if (r < 1e-14) continue;
+    node(st, j, q);
+    for (let a = 0; a < D; a++) { st.mom1[a] += r * st.eta[a]!; for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!; }
   }
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
+  let moved = 0;
+  for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[jb * D + a]!) / Math.max(st.chol[(jb * D + a) * D + a]!, 1e-12));
+  if (cholesky(S, D)) {
+    st.center.set(st.mom1, jb * D);
+    st.chol.set(S, jb * D * D);
+    st.logdet[jb] = cholLogDet(S, D);
+    return moved;
+  }
+  proposalAtPrior(st, j, st.curB);
+  return 0;
 }
 
 /**
- * Calls visit(b, rb, lb) for every between class b of cluster j with posterior probability
- * rb = P(cb_j = b | data) above 1e-14, after clusterNodes has filled st.h for that class (lb = log L_jb,
- * so the node weights are rb exp(h_q - lb)). Returns false when the cluster's likelihood is not finite.
+ * Posterior-weighted node walk of cluster j: for every between class b with P(cb_j = b | data) above
+ * 1e-14 (after selectBetween) adds into `out` either the person posteriors p_ik (what = 'post', n x K)
+ * or eta (what = 'eta', J x D), with node weights P(cb_j = b | data) exp(h_q - log L_jb).
  */
-function forClasses(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, visit: (b: number, rb: number, lb: number) => void): boolean {
-  const Kb = m.Kb;
-  if (Kb === 1) {
-    useB(m, ws, st, 0);
-    const lj = clusterNodes(m, ws, st, j);
-    if (!Number.isFinite(lj)) return false;
-    visit(0, 1, lj);
-    return true;
-  }
-  betweenLogits(m, st, j);
-  let mx = -Infinity;
-  for (let b = 0; b < Kb; b++) {
-    useB(m, ws, st, b);
-    st.ljb[b] = clusterNodes(m, ws, st, j);
-    mx = Math.max(mx, st.lpi[b]! + st.ljb[b]!);
-  }
-  if (!Number.isFinite(mx)) { ws.activeB = -1; return false; }
-  let s = 0;
-  for (let b = 0; b < Kb; b++) s += Math.exp(st.lpi[b]! + st.ljb[b]! - mx);
-  const lj = mx + Math.log(s);
-  for (let b = Kb - 1; b >= 0; b--) {
+function nodeWalk(m: CompiledModel, ws: Workspace, st: IntegrationState, j: number, what: 'post' | 'eta', out: Float64Array): void {
+  const { start, order } = m.clusters!;
+  const { K, D } = m;
+  const lj = betweenMixture(m, ws, st, j, clusterNodes, false);
+  if (!Number.isFinite(lj)) return;
+  for (let b = m.Kb - 1; b >= 0; b--) {
     const rb = Math.exp(st.lpi[b]! + st.ljb[b]! - lj);
     if (rb < 1e-14) continue;
-    useB(m, ws, st, b);
-    if (b !== Kb - 1) clusterNodes(m, ws, st, j);
-    visit(b, rb, st.ljb[b]!);
+    selectBetween(m, ws, st, j, b, clusterNodes, false);
+    for (let q = 0; q < st.nq; q++) {
+      const r = rb * Math.exp(st.h[q]! - st.ljb[b]!);
+      if (r < 1e-14) continue;
+      node(st, j, q);
+      if (what === 'eta') { for (let d = 0; d < D; d++) out[j * D + d] += r * st.eta[d]!; continue; }
+      for (let t = start[j]!; t < start[j + 1]!; t++) {
+        const i = order[t]!;
+        setShifts(m, ws, st.eta, i);
+        personLogLik(m, i, ws);
+        for (let k = 0; k < K; k++) out[i * K + k] += r * ws.post[k]!;
+      }
+    }
   }
-  ws.activeB = -1;
-  return true;
 }
 
 /** Posterior class (pattern) probabilities per person, p_ik = sum_b r_jb sum_q r_jq|b p_ik|q,b, into post (n x K). */
 export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, post: Float64Array): void {
-  const { start, order, J } = m.clusters!;
-  const K = m.K;
   post.fill(0);
   if (!prepare(m, ws) || !preparePsi(m, st)) return;
-  for (let j = 0; j < J; j++) {
-    forClasses(m, ws, st, j, (_b, rb, lb) => {
-      for (let q = 0; q < st.nq; q++) {
-        const r = rb * Math.exp(st.h[q]! - lb);
-        if (r < 1e-14) continue;
-        node(st, j, q);
-        for (let t = start[j]!; t < start[j + 1]!; t++) {
-          const i = order[t]!;
-          setShifts(m, ws, st.eta, i);
-          personLogLik(m, i, ws);
-          for (let k = 0; k < K; k++) post[i * K + k] += r * ws.post[k]!;
-        }
-      }
-    });
-  }
+  for (let j = 0; j < m.clusters!.J; j++) nodeWalk(m, ws, st, j, 'post', post);
+  ws.activeB = -1;
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
 }
 
 /** Expected a posteriori estimates of eta_j (the deviations from their class-specific means), J x D. */
 export function eapIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState): Float64Array {
-  const D = m.D, J = m.clusters!.J;
-  const out = new Float64Array(J * D);
+  const out = new Float64Array(m.clusters!.J * m.D);
   if (!prepare(m, ws) || !preparePsi(m, st)) return out.fill(NaN);
-  for (let j = 0; j < J; j++) {
-    forClasses(m, ws, st, j, (_b, rb, lb) => {
-      for (let q = 0; q < st.nq; q++) {
-        const r = rb * Math.exp(st.h[q]! - lb);
-        if (r < 1e-14) continue;
-        node(st, j, q);
-        for (let d = 0; d < D; d++) out[j * D + d] += r * st.eta[d]!;
-      }
-    });
-  }
+  for (let j = 0; j < m.clusters!.J; j++) nodeWalk(m, ws, st, j, 'eta', out);
+  ws.activeB = -1;
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
   return out;

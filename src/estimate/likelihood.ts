@@ -46,11 +46,12 @@ export interface Workspace {
    * -1 = no restriction (models without a between class variable).
    */
   activeB: number;
-  /** second within class variable: logit coefficients per pattern (K, K x X), P(c2 | other classes) per pattern, group normalizers */
+  /** second within class variable: logit coefficients per pattern (K, K x X), P(c2 | other classes) per pattern */
   cls2A: Float64Array;
   cls2G: Float64Array;
   p2: Float64Array;
-  lse2: Float64Array;
+  /** scratch per group of patterns that differ only in c2, at the index of the group's c2 = 1 pattern (K) */
+  grp2: Float64Array;
   bd: Float64Array; // 2: threshold bounds
   /** gradient sufficient statistics of the continuous block, per class */
   sW: Float64Array; // K
@@ -73,7 +74,7 @@ export function makeWorkspace(m: CompiledModel, link: 'logit' | 'probit'): Works
     chol: new Float64Array(P * P), tmp: new Float64Array(Math.max(P, 1)), idx: new Int32Array(P),
     lp: new Float64Array(K), post: new Float64Array(K), prior: new Float64Array(K),
     res: new Float64Array(K * P), a: new Float64Array(K * P), nomP: new Float64Array(maxNom), muShift: new Float64Array(K * P), logitShift: new Float64Array(K), clsA: new Float64Array(K), clsG: new Float64Array(K * X), activeB: -1,
-    cls2A: new Float64Array(K), cls2G: new Float64Array(K * X), p2: new Float64Array(K), lse2: new Float64Array(K), bd: new Float64Array(2),
+    cls2A: new Float64Array(K), cls2G: new Float64Array(K * X), p2: new Float64Array(K), grp2: new Float64Array(K), bd: new Float64Array(2),
     sW: new Float64Array(K), sA: new Float64Array(K * P), sAX: new Float64Array(K * P * X), sG: new Float64Array(K * P * P),
     m1: new Float64Array(Math.max(P * F, 1)), m2: new Float64Array(Math.max(F * F, P * F, 1)),
   };
@@ -164,7 +165,7 @@ function catBounds(m: CompiledModel, k: number, r: number, c: number, xi: number
   bd[1] = lo;
 }
 
-/** Class probabilities P(C = k | x_i) into ws.prior (log scale into out when given). */
+/** Log class (pattern) probabilities log P(C = k | x_i) into ws.prior (-Infinity for impossible patterns). */
 function classLogits(m: CompiledModel, i: number, ws: Workspace): void {
   const { K, X } = m;
   const b = ws.activeB;
@@ -189,30 +190,29 @@ function classLogits(m: CompiledModel, i: number, ws: Workspace): void {
 
 /**
  * Second within class variable: adds log P(c2 = b | c1 = a, cb, x) to ws.prior of every possible
- * pattern, normalizing the c2 logits within each group of patterns that differ only in c2 (the group
- * is identified by the pattern with the same classes and c2 = 1, whose index holds the normalizer).
+ * pattern, normalizing the c2 logits within each group of patterns that differ only in c2 (ws.grp2
+ * holds each group's normalizer).
  */
 function classLogits2(m: CompiledModel, i: number, ws: Workspace): void {
   const { K, X } = m;
   const st = m.stride2;
   const g0 = (k: number) => k - m.w2Of[k]! * st;
-  ws.lse2.fill(-Infinity);
+  ws.grp2.fill(-Infinity);
   for (let k = 0; k < K; k++) {
     if (ws.prior[k] === -Infinity) continue;
     let z = ws.cls2A[k]!;
     for (let q = 0; q < X; q++) z += ws.cls2G[k * X + q]! * m.x[i * X + q]!;
     ws.p2[k] = z;
-    const g = g0(k), l = ws.lse2[g]!;
-    ws.lse2[g] = l === -Infinity ? z : Math.max(l, z) + Math.log1p(Math.exp(-Math.abs(l - z)));
+    const g = g0(k), l = ws.grp2[g]!;
+    ws.grp2[g] = l === -Infinity ? z : Math.max(l, z) + Math.log1p(Math.exp(-Math.abs(l - z)));
   }
   for (let k = 0; k < K; k++) {
     if (ws.prior[k] === -Infinity) { ws.p2[k] = 0; continue; }
-    const lp = ws.p2[k]! - ws.lse2[g0(k)]!;
+    const lp = ws.p2[k]! - ws.grp2[g0(k)]!;
     ws.p2[k] = Math.exp(lp);
     ws.prior[k] = ws.prior[k]! + lp;
   }
 }
-
 
 /**
  * Log-likelihood of person i; leaves log P(k|x) in ws.prior, log joint in ws.lp, posteriors in
@@ -378,10 +378,10 @@ export function accumulatePerson(m: CompiledModel, i: number, ws: Workspace, dSl
 function accumulateLogits2(m: CompiledModel, i: number, ws: Workspace, dSlot: Float64Array, scale: number): void {
   const { K, X } = m;
   const st = m.stride2;
-  ws.lse2.fill(0); // reused: group sums of g
-  for (let k = 0; k < K; k++) ws.lse2[k - m.w2Of[k]! * st] += ws.post[k]! - Math.exp(ws.prior[k]!);
+  ws.grp2.fill(0); // group sums of g
+  for (let k = 0; k < K; k++) ws.grp2[k - m.w2Of[k]! * st] += ws.post[k]! - Math.exp(ws.prior[k]!);
   for (let l = 0; l < K; l++) {
-    const g = scale * (ws.post[l]! - Math.exp(ws.prior[l]!) - ws.p2[l]! * ws.lse2[l - m.w2Of[l]! * st]!);
+    const g = scale * (ws.post[l]! - Math.exp(ws.prior[l]!) - ws.p2[l]! * ws.grp2[l - m.w2Of[l]! * st]!);
     if (g === 0) continue;
     const sa = m.cls2A[l]!, sw = m.cls2AW[l]!, sb = m.cls2AB[l]!;
     if (sa >= 0) dSlot[sa] += g;

@@ -16,7 +16,7 @@ import type { EMPlan } from './em.js';
 import { mStep } from './em.js';
 import type { EstimationOptions } from './options.js';
 import type { IntegrationState } from './integrate.js';
-import { freezeProposals, logLikIntegrated, REFRESH_PASSES } from './integrate.js';
+import { freezeProposals, logLikIntegrated, placeProposals, REFRESH_PASSES } from './integrate.js';
 
 /** EMA: relative loglikelihood change below which EM hands over to quasi-Newton ([ours]) */
 const EMA_SWITCH = 1e-5;
@@ -239,7 +239,7 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
   try {
     o.intg = o.coarse;
     setTheta(o.m, theta0);
-    const placed = freezeProposals(o.m, o.ws, o.coarse, false) && freezeProposals(o.m, o.ws, o.coarse, true);
+    const placed = placeProposals(o.m, o.ws, o.coarse);
     const c = placed
       ? phases(o, plan, theta0, opts, { ...lim, qnIterations: Math.min(lim.qnIterations, COARSE_QN) }, post, true, COARSE_PHASES, true)
       : phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES);

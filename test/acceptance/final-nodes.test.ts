@@ -13,7 +13,7 @@ import { loadData } from '../../src/data/index.js';
 import { buildModel } from '../../src/model/index.js';
 import { makeEngine } from '../../src/estimate/estimate.js';
 import { evalLL } from '../../src/estimate/optimize.js';
-import { freezeProposals } from '../../src/estimate/integrate.js';
+import { placeProposals } from '../../src/estimate/integrate.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -31,8 +31,7 @@ test('random starts in 2 worker threads: the reported loglikelihood is the one a
   const ir = buildModel(ast, { columns: ds.columns }, ds).ir;
   const e = makeEngine(ir, ds, { integration: { type: 'GAUSSHERMITE', points: 30, adaptive: true } });
   evalLL(e.obj, res.theta);
-  freezeProposals(e.m, e.ws, e.intg!, false);
-  freezeProposals(e.m, e.ws, e.intg!, true);
+  placeProposals(e.m, e.ws, e.intg!);
   const fine = evalLL(e.obj, res.theta);
   assert.ok(Math.abs(fine - res.fit!.loglikelihood) < 0.001, `reported ${res.fit!.loglikelihood} vs re-evaluated ${fine}`);
 });

@@ -10,7 +10,7 @@ import { loadData } from '../../src/data/index.js';
 import { buildModel } from '../../src/model/index.js';
 import { makeEngine } from '../../src/estimate/estimate.js';
 import { evalGrad, evalLL } from '../../src/estimate/optimize.js';
-import { freezeProposals } from '../../src/estimate/integrate.js';
+import { placeProposals } from '../../src/estimate/integrate.js';
 import type { Engine } from '../../src/estimate/estimate.js';
 
 const SIM = fileURLToPath(new URL('../../fixtures/sim/', import.meta.url));
@@ -42,9 +42,25 @@ function probe(eng: Engine): Float64Array {
 /** Adaptive quadrature: proposals centred on each cluster's posterior at theta; returns the log-likelihood there. */
 function adaptAt(eng: Engine, th: Float64Array): number {
   evalLL(eng.obj, th);
-  freezeProposals(eng.m, eng.ws, eng.intg!, false);
-  freezeProposals(eng.m, eng.ws, eng.intg!, true);
+  placeProposals(eng.m, eng.ws, eng.intg!);
   return evalLL(eng.obj, th);
+}
+
+/** The parameters the reference formulas read (0 for those the model does not have). */
+function named(eng: Engine, th: Float64Array) {
+  const get = (pred: (r: Engine['m']['parRow'][number]) => boolean) => { const r = eng.m.parRow.find(pred); return r ? th[r.par - 1]! : 0; };
+  const meanY = (r: Engine['m']['parRow'][number]) => (r.kind === 'intercept' || r.kind === 'mean') && r.lhs === 'Y';
+  return {
+    a: get((r) => r.kind === 'classIntercept' && r.lhs === 'CB'),
+    g: get((r) => r.kind === 'classRegression' && r.lhs === 'CB'),
+    ac: get((r) => r.kind === 'classIntercept' && r.lhs === 'C'),
+    gc: get((r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'X'),
+    gcb: get((r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'CB'),
+    theta: get((r) => r.kind === 'residualVariance' && r.level === 'within'),
+    slope: get((r) => r.kind === 'regression' && r.lhs === 'Y'),
+    /** [y] of between class b (and within class k) */
+    nu: (b: number, k?: number) => get((r) => meanY(r) && isB(r, b) && (k === undefined || r.classes['C'] === k)),
+  };
 }
 
 /** Named parameter values from the rows (first matching row). */
@@ -102,10 +118,8 @@ y@0;`, 'cb(2)', 'cb');
   const th = probe(eng);
   const ll = adaptAt(eng, th);
   let ref = 0;
-  const a = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'CB');
-  const g = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'CB');
-  const theta = par(eng, th, (r) => r.kind === 'residualVariance' && r.level === 'within');
-  const nu = [1, 2].map((b) => par(eng, th, (r) => (r.kind === 'intercept' || r.kind === 'mean') && r.lhs === 'Y' && isB(r, b)));
+  const { a, g, theta } = named(eng, th);
+  const nu = [1, 2].map((b) => named(eng, th).nu(b));
   const beta = [1, 2].map((b) => par(eng, th, (r) => r.kind === 'regression' && r.lhs === 'Y' && r.rhs === 'X' && isB(r, b)));
   for (const c of clustersOf(eng)) {
     const lp = [a + g * c.w, 0];
@@ -139,14 +153,8 @@ MODEL cb.c:
   assert.is(eng.m.K, 4);
   const th = probe(eng);
   const ll = adaptAt(eng, th);
-  const a = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'CB');
-  const g = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'CB');
-  const ac = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'C');
-  const gc = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'X');
-  const gcb = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'CB');
-  const theta = par(eng, th, (r) => r.kind === 'residualVariance' && r.level === 'within');
-  const slope = par(eng, th, (r) => r.kind === 'regression' && r.lhs === 'Y');
-  const nu = [1, 2].map((b) => [1, 2].map((k) => par(eng, th, (r) => (r.kind === 'intercept' || r.kind === 'mean') && r.lhs === 'Y' && isB(r, b) && r.classes['C'] === k)));
+  const { a, g, ac, gc, gcb, theta, slope } = named(eng, th);
+  const nu = [1, 2].map((b) => [1, 2].map((k) => named(eng, th).nu(b, k)));
   let ref = 0;
   for (const cl of clustersOf(eng)) {
     const lp = [a + g * cl.w, 0];
@@ -175,11 +183,8 @@ cb ON w;
   assert.is(eng.m.D, 1);
   const th = probe(eng);
   const ll = adaptAt(eng, th);
-  const a = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'CB');
-  const g = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'CB');
-  const theta = par(eng, th, (r) => r.kind === 'residualVariance' && r.level === 'within');
-  const slope = par(eng, th, (r) => r.kind === 'regression' && r.lhs === 'Y');
-  const mu = [1, 2].map((b) => par(eng, th, (r) => (r.kind === 'intercept' || r.kind === 'mean') && r.level === 'between' && isB(r, b)));
+  const { a, g, theta, slope } = named(eng, th);
+  const mu = [1, 2].map((b) => named(eng, th).nu(b));
   const v = [1, 2].map((b) => par(eng, th, (r) => (r.kind === 'variance' || r.kind === 'residualVariance') && r.level === 'between' && isB(r, b)));
   let ref = 0;
   for (const cl of clustersOf(eng)) {
@@ -227,15 +232,9 @@ c#1;`, 'cb(2) c(2)', 'cb');
   assert.is(eng.m.D, 1);
   const th = probe(eng);
   const ll = adaptAt(eng, th);
-  const a = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'CB');
-  const ac = par(eng, th, (r) => r.kind === 'classIntercept' && r.lhs === 'C');
-  const gc = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'X');
-  const gcb = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'C' && r.rhs === 'CB');
-  const theta = par(eng, th, (r) => r.kind === 'residualVariance' && r.level === 'within');
-  const slope = par(eng, th, (r) => r.kind === 'regression' && r.lhs === 'Y');
-  const nu = [1, 2].map((b) => [1, 2].map((k) => par(eng, th, (r) => (r.kind === 'intercept' || r.kind === 'mean') && r.lhs === 'Y' && isB(r, b) && r.classes['C'] === k)));
+  const { a, g, ac, gc, gcb, theta, slope } = named(eng, th);
+  const nu = [1, 2].map((b) => [1, 2].map((k) => named(eng, th).nu(b, k)));
   const v = [1, 2].map((b) => par(eng, th, (r) => r.level === 'between' && r.lhs === 'C#1' && (r.kind === 'variance' || r.kind === 'residualVariance') && isB(r, b)));
-  const g = par(eng, th, (r) => r.kind === 'classRegression' && r.lhs === 'CB');
   let ref = 0;
   const G = 801;
   for (const cl of clustersOf(eng)) {
