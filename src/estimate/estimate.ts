@@ -54,7 +54,11 @@ export function makeEngine(ir: ModelIR, ds: Dataset, input: EstimationOptionsInp
   // a between-level class variable needs the cluster-level likelihood even without random effects (one node)
   const intg = m.D > 0 || m.Kb > 1 ? makeIntegration(m, opts.integration.type, opts.integration.points, opts.integration.adaptive) : null;
   const obj = makeObjective(m, ws, opts.link, intg);
-  if (intg && intg.adaptive && intg.nq > COARSE_MIN_NODES) obj.coarse = makeIntegration(m, 'GAUSSHERMITE', COARSE_POINTS, true);
+  if (intg && intg.adaptive && intg.nq > COARSE_MIN_NODES) {
+    // the coarse exploration freezes its nodes in the prior-standardized metric (integrate.ts, metric)
+    obj.coarse = makeIntegration(m, 'GAUSSHERMITE', COARSE_POINTS, true);
+    obj.coarse.metric = 'z';
+  }
   // EM with numerical integration inside the E step is not implemented yet: quasi-Newton only
   const plan: EMPlan = intg ? { cont: [], cat: [], logit: null, any: false } : planEM(m, opts.link);
   const start = defaultStarts(m, opts.link, ir.mixture);

@@ -6,9 +6,13 @@
 //   L_j ~= sum_q w_q f(y_j | eta_jq) phi(eta_jq; 0, PsiB) / phi(eta_jq; c_j, L_j L_j').
 // The proposal is frozen between optimizer phases (`freezeProposals`): the prior (c_j = 0, L_j =
 // chol PsiB) for non-adaptive integration, the posterior mean and Cholesky factor of the posterior
-// covariance of eta_j for adaptive quadrature. With frozen nodes the approximated log-likelihood is a
-// smooth function of theta whose exact gradient is the Fisher identity with node posterior weights
-// r_jq (this module), so BFGS and the central-difference Hessian see one consistent function.
+// covariance of eta_j for adaptive quadrature. It is frozen in the prior-standardized metric
+// u = C^-1 eta (C = chol PsiB): c_j = C a_j, L_j = C B_j with a_j, B_j fixed, so the nodes move with
+// PsiB and the weight ratio phi(eta; 0, PsiB) / phi(eta; c_j, L_j L_j') does not depend on theta. The
+// approximated log-likelihood is then a smooth, bounded function of theta (with nodes frozen in eta it
+// grows without bound as PsiB nears a singular matrix, which drew quasi-Newton there) whose exact
+// gradient is the posterior-weighted score with r_jq: the within-level parameters at fixed eta, PsiB
+// through eta_q = C u_q (flushPsi), so BFGS and the central-difference Hessian see one function.
 // The product rule drops its negligible corner nodes (PRUNE_REL, [ours]). Models with continuous
 // outcomes only take the fast path (clusterNodesFast / clusterGradientFast): the class densities are
 // exponentials of quadratics in z, tabulated per person as separable 1-D and pair factors on the grid,
@@ -19,7 +23,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { CompiledModel } from './compile.js';
 import type { Workspace } from './likelihood.js';
 import { accumulatePerson, flushContinuous, personLogLik, prepare, resetStats } from './likelihood.js';
-import { cholesky, cholInverse, cholLogDet } from './linalg.js';
+import { cholesky, cholInverse, cholLogDet, lowerInverse } from './linalg.js';
 import type { IntegrationType } from './options.js';
 
 const LOG2PI = Math.log(2 * Math.PI);
@@ -83,22 +87,61 @@ export interface IntegrationState {
   /** log P(cb_j = b | w_j) and log L_jb of the current cluster (Kb) */
   lpi: Float64Array;
   ljb: Float64Array;
-  /** frozen proposal per cluster and between class: centre (J Kb x D), Cholesky factor (J Kb x D x D), log det of L L' (J Kb) */
+  /**
+   * Proposal per cluster and between class in the eta metric, recomputed from the frozen standardized
+   * proposal (za, zb, zld) at every evaluation (applyProposals): centre (J Kb x D), Cholesky factor
+   * (J Kb x D x D), log det of L L' (J Kb).
+   */
   center: Float64Array;
   chol: Float64Array;
   logdet: Float64Array;
+  /**
+   * The frozen proposal in the prior-standardized metric u = C_b^-1 eta (C_b = chol PsiB_b): centre
+   * za = C^-1 c (J Kb x D), Cholesky factor zb = C^-1 L (J Kb x D x D), log det of zb zb' (J Kb).
+   * Nodes are frozen in this metric, eta_q = C_b(theta) (za + zb z_q), so that they move with PsiB:
+   * the approximated likelihood then stays bounded when PsiB shrinks (with nodes frozen in eta it grows
+   * without bound as PsiB approaches a singular matrix, through phi(eta_q; 0, PsiB) at a fixed node).
+   */
+  za: Float64Array;
+  zb: Float64Array;
+  zld: Float64Array;
+  /**
+   * The metric the proposals are frozen in between re-centrings: 'eta' (nodes fixed in eta) or 'z' (nodes
+   * fixed in u = C^-1 eta). Neither is best everywhere: with nodes fixed in eta the approximation grows
+   * without bound as PsiB nears a singular matrix, which draws quasi-Newton there from poor starting
+   * values (NELS B3); with nodes fixed in u a posterior much narrower than the prior (a class-logit
+   * intercept of variance near 1000 whose clusters are all in one class: a sharp edge) slides across
+   * the nodes as PsiB changes, and the approximation wiggles. optimize.ts uses 'z' for the coarse
+   * exploration and 'eta' (the default) for the requested rule near the optimum.
+   */
+  metric: 'eta' | 'z';
   /** scratch */
   h: Float64Array;
   eta: Float64Array;
-  /** per between class: PsiB (Kb x D x D), its Cholesky factor and inverse, log det (Kb) */
+  /** per between class: PsiB (Kb x D x D), its Cholesky factor C, the inverse of C and of PsiB, log det (Kb) */
   psi: Float64Array;
   psiChol: Float64Array;
+  psiCinv: Float64Array;
   psiInv: Float64Array;
   psiLd: Float64Array;
   tmp: Float64Array;
   mom1: Float64Array;
   mom2: Float64Array;
+  /**
+   * Gradient: per between class, F = sum over clusters and nodes of r_q (d log h_j / d eta)(eta_q) eta_q'
+   * (Kb x D x D), turned into d l / d PsiB through eta_q = C u_q by flushPsi (dPsi, Kb x D x D;
+   * sq1, sq2: D x D scratch)
+   */
+  fEta: Float64Array;
+  /** per between class, sum of r_q eta_q eta_q' and of r_q, for d l / d PsiB with nodes fixed in eta */
+  etaM2: Float64Array;
+  etaR: Float64Array;
   dPsi: Float64Array;
+  sq1: Float64Array;
+  sq2: Float64Array;
+  /** d log h / d eta at the current node (slow path), and per person E[w a eta'] = Sinv (e M1' - H M2) (fast path, P x D) */
+  geta: Float64Array;
+  spd: Float64Array;
   /**
    * Fast path (continuous outcomes only, clusterNodesFast / clusterGradientFast). Per person of the
    * current cluster and node: the node-conditional class posteriors (maxCluster x nq x K) and the
@@ -232,9 +275,12 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     wm: new Float64Array(K * M), glm: new Float64Array(K * (D + 1)), acc: new Float64Array(K * 5),
     e: new Float64Array(P), hm: new Float64Array(P), su: new Float64Array(P), mat: new Float64Array(P * P), hm2: new Float64Array(P * D), pd: new Float64Array(P * D),
     center: new Float64Array(J * Kb * D), chol: new Float64Array(J * Kb * D * D), logdet: new Float64Array(J * Kb),
+    za: new Float64Array(J * Kb * D), zb: new Float64Array(J * Kb * D * D), zld: new Float64Array(J * Kb), metric: 'eta',
     h: new Float64Array(nq), eta: new Float64Array(D),
-    psi: new Float64Array(Kb * D * D), psiChol: new Float64Array(Kb * D * D), psiInv: new Float64Array(Kb * D * D), psiLd: new Float64Array(Kb),
-    tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D), dPsi: new Float64Array(Kb * D * D),
+    psi: new Float64Array(Kb * D * D), psiChol: new Float64Array(Kb * D * D), psiCinv: new Float64Array(Kb * D * D), psiInv: new Float64Array(Kb * D * D), psiLd: new Float64Array(Kb),
+    tmp: new Float64Array(D), mom1: new Float64Array(D), mom2: new Float64Array(D * D),
+    fEta: new Float64Array(Kb * D * D), etaM2: new Float64Array(Kb * D * D), etaR: new Float64Array(Kb), dPsi: new Float64Array(Kb * D * D), sq1: new Float64Array(D * D), sq2: new Float64Array(D * D),
+    geta: new Float64Array(D), spd: new Float64Array(P * D),
   };
 }
 
@@ -255,10 +301,50 @@ function preparePsi(m: CompiledModel, st: IntegrationState): boolean {
     const L = st.psiChol.subarray(c * DD, (c + 1) * DD);
     L.set(st.psi.subarray(c * DD, (c + 1) * DD));
     if (!cholesky(L, D)) return false;
+    lowerInverse(L, D, st.psiCinv, 0, c * DD);
     cholInverse(L, D, st.psiInv, st.tmp, 0, c * DD);
     st.psiLd[c] = cholLogDet(L, D);
   }
   return true;
+}
+
+/** The frozen standardized proposals in the eta metric of the current PsiB (after preparePsi): c = C za, L = C zb. */
+function applyProposals(st: IntegrationState): void {
+  if (st.metric === 'eta') return;
+  const D = st.D, DD = D * D, Kb = st.Kb, n = st.zld.length;
+  for (let jb = 0; jb < n; jb++) {
+    const b = jb % Kb, co = b * DD;
+    for (let a = 0; a < D; a++) {
+      let v = 0;
+      for (let e = 0; e <= a; e++) v += st.psiChol[co + a * D + e]! * st.za[jb * D + e]!;
+      st.center[jb * D + a] = v;
+      for (let c = 0; c < D; c++) {
+        let w = 0;
+        for (let e = c; e <= a; e++) w += st.psiChol[co + a * D + e]! * st.zb[(jb * D + e) * D + c]!;
+        st.chol[(jb * D + a) * D + c] = w;
+      }
+    }
+    st.logdet[jb] = st.zld[jb]! + st.psiLd[b]!;
+  }
+}
+
+/** Freeze the current eta-metric proposals in the standardized metric of the current PsiB: za = C^-1 c, zb = C^-1 L. */
+function standardizeProposals(st: IntegrationState): void {
+  const D = st.D, DD = D * D, Kb = st.Kb, n = st.zld.length;
+  for (let jb = 0; jb < n; jb++) {
+    const b = jb % Kb, co = b * DD;
+    for (let a = 0; a < D; a++) {
+      let v = 0;
+      for (let e = 0; e <= a; e++) v += st.psiCinv[co + a * D + e]! * st.center[jb * D + e]!;
+      st.za[jb * D + a] = v;
+      for (let c = 0; c < D; c++) {
+        let w = 0;
+        for (let e = c; e <= a; e++) w += st.psiCinv[co + a * D + e]! * st.chol[(jb * D + e) * D + c]!;
+        st.zb[(jb * D + a) * D + c] = w;
+      }
+    }
+    st.zld[jb] = st.logdet[jb]! - st.psiLd[b]!;
+  }
 }
 
 /** Node q of cluster j (between class st.curB) into st.eta; returns log phi(eta; c_j, L_j L_j') of the proposal. */
@@ -600,28 +686,34 @@ function clusterGradient(m: CompiledModel, ws: Workspace, st: IntegrationState, 
     const r = Math.exp(st.h[q]! - lj);
     if (r < 1e-12) continue;
     node(st, j, q);
+    const g = st.geta;
+    g.fill(0);
     for (let t = start[j]!; t < start[j + 1]!; t++) {
       const i = order[t]!;
       setShifts(m, ws, st.eta, i);
       personLogLik(m, i, ws);
       accumulatePerson(m, i, ws, dSlot, r);
-      // H_k eta in the means and G_k eta in the class logits
+      // H_k eta in the means and G_k eta in the class logits; g = r d log h / d eta at the node
       for (let k = 0; k < K; k++) {
         const w = r * ws.post[k]!;
         const gl = r * (ws.post[k]! - Math.exp(ws.prior[k]!));
         for (let d = 0; d < D; d++) {
           const e = st.eta[d]!;
           const sg = m.G[k * D + d]!;
-          if (sg >= 0) dSlot[sg] += gl * e;
+          if (sg >= 0) { dSlot[sg] += gl * e; g[d] += gl * m.slotValue[sg]!; }
           if (w === 0) continue;
-          for (let p = 0; p < P; p++) { const sh = m.H[(k * P + p) * D + d]!; if (sh >= 0) dSlot[sh] += w * ws.a[k * P + p]! * e; }
+          for (let p = 0; p < P; p++) {
+            const wa = w * ws.a[k * P + p]!;
+            const sh = m.H[(k * P + p) * D + d]!;
+            if (sh >= 0) dSlot[sh] += wa * e;
+            g[d] += wa * hval(m, k, p, d, i);
+          }
         }
       }
     }
-    // d log phi(eta; 0, Psi) / d Psi = 1/2 (Psi^-1 eta eta' Psi^-1 - Psi^-1)
     const off = st.curB * D * D;
-    for (let a = 0; a < D; a++) { let v = 0; for (let b = 0; b < D; b++) v += st.psiInv[off + a * D + b]! * st.eta[b]!; st.tmp[a] = v; }
-    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.dPsi[off + a * D + b] += 0.5 * r * (st.tmp[a]! * st.tmp[b]! - st.psiInv[off + a * D + b]!);
+    st.etaR[st.curB] += r;
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) { st.fEta[off + a * D + b] += g[a]! * st.eta[b]!; st.etaM2[off + a * D + b] += r * st.eta[a]! * st.eta[b]!; }
   }
 }
 
@@ -673,19 +765,17 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
   const { K, P, X, D } = m;
   const nq = st.nq, M = st.M, DD = D * D;
   const jb = j * st.Kb + st.curB, co = jb * D, lo = jb * DD;
-  // node weights r_q into st.h (in place) and the cluster's eta moments for Psi; the weights sum to
-  // P(cb_j = curB | data) when lj is shifted by the log of that probability (clusterLogLik)
-  st.mom2.fill(0);
-  let rsum = 0;
+  // node weights r_q into st.h (in place); they sum to P(cb_j = curB | data) when lj is shifted by the
+  // log of that probability (clusterLogLik)
+  const F = st.fEta, off = st.curB * DD;
   for (let q = 0; q < nq; q++) {
     const r = Math.exp(st.h[q]! - lj);
     st.h[q] = r;
-    rsum += r;
+    if (st.metric === 'z') continue;
+    st.etaR[st.curB] += r;
     node(st, j, q);
-    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.mom2[a * D + b] += r * st.eta[a]! * st.eta[b]!;
+    for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) st.etaM2[off + a * D + b] += r * st.eta[a]! * st.eta[b]!;
   }
-  const off = st.curB * DD;
-  for (let a = 0; a < D; a++) { for (let b = 0; b < D; b++) { let v = 0; for (let c = 0; c < D; c++) for (let d = 0; d < D; d++) v += st.psiInv[off + a * D + c]! * st.mom2[c * D + d]! * st.psiInv[off + d * D + b]!; st.dPsi[off + a * D + b] += 0.5 * (v - rsum * st.psiInv[off + a * D + b]!); } }
   ws.muShift.fill(0);
   ws.logitShift.fill(0);
   const { wm, glm } = st;
@@ -705,12 +795,19 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
       const sab = m.clsAB[k]!;
       if (sab >= 0) dSlot[sab] += gl;
       for (let x = 0; x < X; x++) { const sg = m.clsG[k * X + x]!; if (sg >= 0) dSlot[sg] += gl * m.x[i * X + x]!; }
+      // sum gl eta into qc; F += G_k' (sum gl eta)'
+      for (let d = 0; d < D; d++) {
+        let v = cen[co + d]! * gl;
+        for (let e = 0; e <= d; e++) v += L[lo + d * D + e]! * glm[gb + 1 + e]!;
+        st.qc[d] = v;
+        const sg = m.G[k * D + d]!;
+        if (sg >= 0) dSlot[sg] += v;
+      }
       for (let d = 0; d < D; d++) {
         const sg = m.G[k * D + d]!;
         if (sg < 0) continue;
-        let v = cen[co + d]! * gl;
-        for (let e = 0; e <= d; e++) v += L[lo + d * D + e]! * glm[gb + 1 + e]!;
-        dSlot[sg] += v;
+        const gv = m.slotValue[sg]!;
+        if (gv !== 0) for (let e = 0; e < D; e++) F[off + d * D + e] += gv * st.qc[e]!;
       }
       // p = m0, M1 = c m0 + L m1z, M2 = m0 c c' + c (L m1z)' + (L m1z) c' + L B L'
       const m0 = wm[wb]!;
@@ -782,22 +879,52 @@ function clusterGradientFast(m: CompiledModel, ws: Workspace, st: IntegrationSta
       // H_k eta part of the means: E[w a eta'] = Sinv (e M1' - H M2)
       for (let a = 0; a < P; a++)
         for (let d = 0; d < D; d++) st.pd[a * D + d] = st.e[a]! * st.m1[k * D + d]! - st.hm2[a * D + d]!;
+      const spd = st.spd;
       for (let a = 0; a < P; a++)
         for (let d = 0; d < D; d++) {
-          const sh = m.H[(k * P + a) * D + d]!;
-          if (sh < 0) continue;
           let v = 0;
           for (let b = 0; b < P; b++) v += ws.sinv[sb + a * P + b]! * st.pd[b * D + d]!;
-          dSlot[sh] += v;
+          spd[a * D + d] = v;
+          const sh = m.H[(k * P + a) * D + d]!;
+          if (sh >= 0) dSlot[sh] += v;
+        }
+      // F += H_k' E[w a eta']
+      for (let d = 0; d < D; d++)
+        for (let e = 0; e < D; e++) {
+          let v = 0;
+          for (let a = 0; a < P; a++) v += hx[hk + a * D + d]! * spd[a * D + e]!;
+          F[off + d * D + e] += v;
         }
     }
   }
 }
 
+/**
+ * d l / d PsiB from F = sum r (d log h / d eta) eta' (per between class). With eta = C u and u frozen,
+ * d l / d C = F C^-T; through PsiB = C C' (dC = C Phi(C^-1 dPsi C^-T), Phi: lower triangle with half
+ * the diagonal) d l = 1/2 tr(C^-T S C^-1 dPsi), S the symmetric matrix with the lower triangle of
+ * A = C' F C^-T. dPsi holds 1/2 C^-T S C^-1 for both (a, b) and (b, a), as the slots add both.
+ */
 function flushPsi(m: CompiledModel, st: IntegrationState, dSlot: Float64Array): void {
-  const n = m.Kb * m.D * m.D;
+  const D = m.D, DD = D * D, A = st.sq1, T = st.sq2;
+  for (let b = 0; b < m.Kb; b++) {
+    const o = b * DD;
+    if (st.metric === 'eta') {
+      // nodes fixed in eta: d log phi(eta; 0, Psi) / d Psi = 1/2 (Psi^-1 eta eta' Psi^-1 - Psi^-1)
+      for (let a = 0; a < D; a++) for (let c = 0; c < D; c++) { let v = 0; for (let e = 0; e < D; e++) for (let f = 0; f < D; f++) v += st.psiInv[o + a * D + e]! * st.etaM2[o + e * D + f]! * st.psiInv[o + f * D + c]!; st.dPsi[o + a * D + c] = 0.5 * (v - st.etaR[b]! * st.psiInv[o + a * D + c]!); }
+      continue;
+    }
+    // T = F C^-T, A = C' T
+    for (let a = 0; a < D; a++) for (let c = 0; c < D; c++) { let v = 0; for (let e = 0; e < D; e++) v += st.fEta[o + a * D + e]! * st.psiCinv[o + c * D + e]!; T[a * D + c] = v; }
+    for (let a = 0; a < D; a++) for (let c = 0; c < D; c++) { let v = 0; for (let e = 0; e < D; e++) v += st.psiChol[o + e * D + a]! * T[e * D + c]!; A[a * D + c] = v; }
+    for (let a = 0; a < D; a++) for (let c = a + 1; c < D; c++) A[a * D + c] = A[c * D + a]!;
+    // dPsi = 1/2 C^-T A C^-1
+    for (let a = 0; a < D; a++) for (let c = 0; c < D; c++) { let v = 0; for (let e = 0; e < D; e++) v += st.psiCinv[o + e * D + a]! * A[e * D + c]!; T[a * D + c] = v; }
+    for (let a = 0; a < D; a++) for (let c = 0; c < D; c++) { let v = 0; for (let e = 0; e < D; e++) v += T[a * D + e]! * st.psiCinv[o + e * D + c]!; st.dPsi[o + a * D + c] = 0.5 * v; }
+  }
+  const n = m.Kb * DD;
   for (let a = 0; a < n; a++) { const s = m.psiB[a]!; if (s >= 0) dSlot[s] += st.dPsi[a]!; }
-  st.dPsi.fill(0);
+  st.fEta.fill(0); st.etaM2.fill(0); st.etaR.fill(0);
 }
 
 /** log P(cb_j = b | w_j) for every between class into st.lpi (covariates of the cluster's first person). */
@@ -890,8 +1017,9 @@ export function logLikIntegrated(m: CompiledModel, ws: Workspace, st: Integratio
   if (dSlot) dSlot.fill(0);
   if (!prepare(m, ws)) return -Infinity;
   if (!preparePsi(m, st)) return -Infinity;
+  applyProposals(st);
   resetStats(ws);
-  st.dPsi.fill(0);
+  st.fEta.fill(0); st.etaM2.fill(0); st.etaR.fill(0);
   let ll = 0;
   for (let j = 0; j < m.clusters!.J; j++) {
     const lj = clusterLogLik(m, ws, st, j, dSlot);
@@ -908,10 +1036,11 @@ export function clusterScores(m: CompiledModel, ws: Workspace, st: IntegrationSt
   const out = new Float64Array(J * m.nFree);
   const dSlot = new Float64Array(m.nSlots);
   if (!prepare(m, ws) || !preparePsi(m, st)) throw new Error('clusterScores: inadmissible parameter values');
+  applyProposals(st);
   for (let j = 0; j < J; j++) {
     dSlot.fill(0);
     resetStats(ws);
-    st.dPsi.fill(0);
+    st.fEta.fill(0); st.etaM2.fill(0); st.etaR.fill(0);
     clusterLogLik(m, ws, st, j, dSlot);
     flushContinuous(m, ws, dSlot);
     flushPsi(m, st, dSlot);
@@ -932,8 +1061,10 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
   if (!preparePsi(m, st)) return false;
   if (!adaptFromCurrent || !st.adaptive) {
     for (let j = 0; j < J; j++) for (let b = 0; b < Kb; b++) proposalAtPrior(st, j, b);
+    standardizeProposals(st);
     return true;
   }
+  applyProposals(st);
   // iterate the re-centring per cluster until the proposal settles: a coarse rule (e.g. 7 Gauss-Hermite
   // points) in the prior metric gives poor first posterior moments
   const S = new Float64Array(D * D);
@@ -947,7 +1078,16 @@ export function freezeProposals(m: CompiledModel, ws: Workspace, st: Integration
       }
     }
   ws.activeB = -1;
+  standardizeProposals(st);
   return true;
+}
+
+/** Copy the frozen proposals of one integration state to another over the same clusters (coarse to fine
+ *  rule), in both metrics, at the current parameter values. */
+export function copyProposals(m: CompiledModel, from: IntegrationState, to: IntegrationState): void {
+  if (from.metric === 'z' && preparePsi(m, from)) applyProposals(from);
+  to.za.set(from.za); to.zb.set(from.zb); to.zld.set(from.zld);
+  to.center.set(from.center); to.chol.set(from.chol); to.logdet.set(from.logdet);
 }
 
 /** Proposals placed afresh at the current parameter values: from the prior, then adapted (when adaptive). */
@@ -1027,6 +1167,7 @@ function nodeWalk(m: CompiledModel, ws: Workspace, st: IntegrationState, j: numb
 export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState, post: Float64Array): void {
   post.fill(0);
   if (!prepare(m, ws) || !preparePsi(m, st)) return;
+  applyProposals(st);
   for (let j = 0; j < m.clusters!.J; j++) nodeWalk(m, ws, st, j, 'post', post);
   ws.activeB = -1;
   ws.muShift.fill(0);
@@ -1037,6 +1178,7 @@ export function posteriorIntegrated(m: CompiledModel, ws: Workspace, st: Integra
 export function eapIntegrated(m: CompiledModel, ws: Workspace, st: IntegrationState): Float64Array {
   const out = new Float64Array(m.clusters!.J * m.D);
   if (!prepare(m, ws) || !preparePsi(m, st)) return out.fill(NaN);
+  applyProposals(st);
   for (let j = 0; j < m.clusters!.J; j++) nodeWalk(m, ws, st, j, 'eta', out);
   ws.activeB = -1;
   ws.muShift.fill(0);

@@ -58,3 +58,14 @@ export function solveSPD(a: Float64Array, b: Float64Array, n: number): boolean {
   }
   return true;
 }
+
+/** Inverse of the n x n lower-triangular l (row-major, at off) into out (at outOff); upper part zeroed. */
+export function lowerInverse(l: Float64Array, n: number, out: Float64Array, off = 0, outOff = 0): void {
+  for (let c = 0; c < n; c++)
+    for (let i = 0; i < n; i++) {
+      if (i < c) { out[outOff + i * n + c] = 0; continue; }
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= l[off + i * n + k]! * out[outOff + k * n + c]!;
+      out[outOff + i * n + c] = s / l[off + i * n + i]!;
+    }
+}

@@ -7,6 +7,7 @@
 // of l/N is below the derivative criterion and the last change of l is below LOGCRITERION (absolute)
 // and RLOGCRITERION (relative).
 
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { IterationRecord } from '../results/types.js';
 import type { CompiledModel } from './compile.js';
 import { setTheta, slotToPar } from './compile.js';
@@ -16,7 +17,7 @@ import type { EMPlan } from './em.js';
 import { mStep } from './em.js';
 import type { EstimationOptions } from './options.js';
 import type { IntegrationState } from './integrate.js';
-import { freezeProposals, logLikIntegrated, placeProposals, REFRESH_PASSES } from './integrate.js';
+import { copyProposals, freezeProposals, logLikIntegrated, placeProposals, REFRESH_PASSES } from './integrate.js';
 
 /** EMA: relative loglikelihood change below which EM hands over to quasi-Newton ([ours]) */
 const EMA_SWITCH = 1e-5;
@@ -213,12 +214,11 @@ function bfgs(o: Objective, theta: Float64Array, lim: RunLimits, bound: number, 
 
 /** Maximum number of adapt-and-optimize phases with numerical integration. */
 const MAX_PHASES = 8;
-/** Coarse stage: quasi-Newton iterations per phase and number of phases. A coarse rule with frozen
- *  nodes is a poor approximation away from the point where the nodes were placed (the likelihood can
- *  even grow without bound in the variance of a class-logit random intercept), so its phases are
- *  short and the nodes are re-centred often. */
-const COARSE_QN = 5;
-const COARSE_PHASES = 12;
+/** Coarse stage: quasi-Newton iterations before the curvature is computed (coarseStage). */
+const CURVATURE_AFTER = 30;
+/** Largest difference between the coarse and the requested rule's loglikelihood at the coarse optimum for
+ *  which the requested rule continues from there ([ours]; NELS B3: 0.09, Model 6: 6.1). */
+const COARSE_TRUST = 1;
 
 /**
  * The optimizer for every model: runEMA directly without random effects; with numerical
@@ -240,12 +240,16 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
     o.intg = o.coarse;
     setTheta(o.m, theta0);
     const placed = placeProposals(o.m, o.ws, o.coarse);
-    const c = placed
-      ? phases(o, plan, theta0, opts, { ...lim, qnIterations: Math.min(lim.qnIterations, COARSE_QN) }, post, true, COARSE_PHASES, true)
-      : phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES);
+    const c = placed ? coarseStage(o, plan, theta0, opts, lim, post) : phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES);
     if (lim.coarseOnly || !Number.isFinite(c.ll)) return c;
-    fine.center.set(o.coarse.center); fine.chol.set(o.coarse.chol); fine.logdet.set(o.coarse.logdet);
+    setTheta(o.m, c.theta);
+    copyProposals(o.m, o.coarse, fine);
     o.intg = fine;
+    // the coarse optimum is only a good start when the coarse rule is accurate there: a rule of 5 points
+    // misses e.g. the half-normal posterior of a class-logit intercept of variance 100 (second paper,
+    // Model 6) and its optimum then lies far away (that variance near 1600); start afresh then
+    const trusted = freezeProposals(o.m, o.ws, fine, true, REFRESH_PASSES) && Math.abs(evalLL(o, c.theta) - c.ll) < COARSE_TRUST;
+    if (!trusted) { o.qnH = null; return phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES); }
     const f = phases(o, plan, c.theta, opts, lim, post, true, MAX_PHASES);
     for (const it of f.iterations) c.iterations.push({ ...it, iteration: c.iterations.length + 1 });
     f.iterations = c.iterations;
@@ -255,37 +259,79 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
   }
 }
 
+/**
+ * BFGS's starting matrix from the curvature at theta: the inverse of minus the Hessian of l / N by forward
+ * differences of the analytic gradient (p + 1 gradients, with the current frozen proposals); null when an
+ * evaluation fails.
+ */
+function curvature(o: Objective, theta: Float64Array): Float64Array | null {
+  const p = theta.length, N = o.m.n;
+  const g0 = new Float64Array(p), g1 = new Float64Array(p), th = Float64Array.from(theta);
+  if (!Number.isFinite(evalGrad(o, theta, g0))) return null;
+  const A = new Matrix(p, p);
+  for (let j = 0; j < p; j++) {
+    const h = 1e-4 * Math.max(1, Math.abs(theta[j]!));
+    th[j] = theta[j]! + h;
+    const ok = Number.isFinite(evalGrad(o, th, g1));
+    th[j] = theta[j]!;
+    if (!ok) return null;
+    for (let a = 0; a < p; a++) A.set(a, j, -(g1[a]! - g0[a]!) / (h * N));
+  }
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) { const v = 0.5 * (A.get(a, b) + A.get(b, a)); A.set(a, b, v); A.set(b, a, v); }
+  // modified Newton: eigenvalues made positive (|lambda|, at least 1e-6 of the largest), so that a
+  // saddle region or a flat ridge gives an ascent direction rather than no matrix at all
+  const e = new EigenvalueDecomposition(A, { assumeSymmetric: true });
+  const lam = e.realEigenvalues, V = e.eigenvectorMatrix;
+  const top = Math.max(...lam.map(Math.abs));
+  if (!(top > 0) || !Number.isFinite(top)) return null;
+  const Hi = new Float64Array(p * p);
+  for (let k = 0; k < p; k++) {
+    const inv = 1 / Math.max(Math.abs(lam[k]!), 1e-6 * top);
+    for (let a = 0; a < p; a++) { const va = V.get(a, k) * inv; if (va === 0) continue; for (let b = 0; b < p; b++) Hi[a * p + b] += va * V.get(b, k); }
+  }
+  return Hi;
+}
+
+/**
+ * The coarse stage ([ours]): one phase of at most CURVATURE_AFTER quasi-Newton iterations; if it did not
+ * converge and the limits allow more, BFGS's matrix is replaced by the curvature there (modified Newton,
+ * see curvature); then adapt-and-optimize phases to convergence. Two-level mixtures have long flat ridges
+ * (e.g. a between-level intercept variance against the class composition of the clusters) along which
+ * BFGS building its own curvature crept for hundreds of iterations (NELS B3: 360 iterations; with the
+ * curvature after 30, 84 iterations and 43 extra gradients).
+ */
+function coarseStage(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array): RunResult {
+  const cap = Math.min(lim.qnIterations, CURVATURE_AFTER);
+  const first = phases(o, plan, theta0, opts, { ...lim, qnIterations: cap }, post, true, 1);
+  if (!Number.isFinite(first.ll)) return first;
+  if (!first.converged && lim.qnIterations > cap) {
+    setTheta(o.m, first.theta);
+    if (freezeProposals(o.m, o.ws, o.intg!, true, REFRESH_PASSES)) o.qnH = curvature(o, first.theta) ?? o.qnH;
+  }
+  const r = phases(o, plan, first.theta, opts, lim, post, true, MAX_PHASES);
+  r.iterations = [...first.iterations, ...r.iterations.map((it, i) => ({ ...it, iteration: first.iterations.length + i + 1 }))];
+  return r;
+}
+
 /** The loglikelihood at a run's start point, from the run itself when it was its first evaluation. */
 function firstLL(o: Objective, r: RunResult, theta0: Float64Array): number {
   return r.ll0 !== undefined && !Number.isNaN(r.ll0) ? r.ll0 : evalLL(o, theta0);
 }
 
-/**
- * Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior.
- * `guarded` (coarse stage): a phase is kept only if the loglikelihood at its end, with the nodes
- * re-centred there, beats the one at its start; otherwise the stage stops at the start of that phase
- * (a coarse rule with frozen nodes can be driven far from the true likelihood).
- */
-function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean, maxPhases: number, guarded = false): RunResult {
+/** Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior. */
+function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean, maxPhases: number): RunResult {
   const st = o.intg!;
   setTheta(o.m, theta0);
   if (!freezeProposals(o.m, o.ws, st, adapted, REFRESH_PASSES)) return runEMA(o, plan, theta0, opts, lim, post);
   let res = runEMA(o, plan, theta0, opts, lim, post);
-  let kept = { theta: Float64Array.from(theta0), ll: guarded ? firstLL(o, res, theta0) : -Infinity };
   const its = [...res.iterations];
   for (let phase = 1; phase < maxPhases && Number.isFinite(res.ll); phase++) {
     setTheta(o.m, res.theta);
     // the first adaptation starts from the prior and needs many re-centring passes, later ones few
     if (!freezeProposals(o.m, o.ws, st, true, phase === 1 && !adapted ? undefined : REFRESH_PASSES)) break;
-    // the loglikelihood at the phase's start with the re-centred nodes: the phase's first evaluation,
-    // or (guarded) evaluated before it to decide whether to run it
-    let before = guarded ? evalLL(o, res.theta) : NaN;
-    if (guarded) {
-      if (!(before > kept.ll)) { res = { ...res, theta: kept.theta, ll: kept.ll, converged: false }; break; }
-      kept = { theta: Float64Array.from(res.theta), ll: before };
-    }
     const next = runEMA(o, plan, res.theta, opts, lim, post);
-    if (!guarded) before = firstLL(o, next, res.theta);
+    // the loglikelihood at the phase's start with the re-centred nodes (the phase's first evaluation)
+    const before = firstLL(o, next, res.theta);
     for (const it of next.iterations) its.push({ ...it, iteration: its.length + 1 });
     const moved = Math.abs(next.ll - before) + Math.abs(before - res.ll);
     res = next;

@@ -63,11 +63,13 @@ test('random slope with a cross-level interaction (s | y ON x; y s ON w) reprodu
   near(est('within', 'Residual Variances', 'Y'), peer.residual, 0.001, 'residual variance');
 });
 
-test('integrated gradient (fast closed-form and node-by-node paths) equals central differences (ex10.4 model)', () => {
+for (const metric of ['eta', 'z'] as const)
+test(`integrated gradient (fast closed-form and node-by-node paths) equals central differences (ex10.4 model, nodes frozen in ${metric})`, () => {
   const { ir, ds } = ex104();
   const m = compileModel(ir, ds);
   const ws = makeWorkspace(m, 'logit');
   const st = makeIntegration(m, 'STANDARD', 5, true);
+  st.metric = metric;
   const th = defaultStarts(m, 'logit', true);
   for (let j = 0; j < th.length; j++) th[j] = th[j]! + 0.02 * Math.cos(j + 1); // keeps the 0.05 variance starts positive
   setTheta(m, th);
