@@ -11,7 +11,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, RandomStartRow, StartIterations, Warning } from '../results/types.js';
 import { compileModel, patternsMatching, setTheta } from './compile.js';
 import type { IntegrationState } from './integrate.js';
-import { runParallel } from './parallel.js';
+import { parallelGradientPairs, runParallel } from './parallel.js';
 import type { CompiledModel } from './compile.js';
 import { makeWorkspace } from './likelihood.js';
 import { planEM } from './em.js';
@@ -144,7 +144,9 @@ export function estimate(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput
   let conditionNumber: number | null = null;
   let scaling: number | null = null;
   if (ok) {
-    const r = standardErrors(obj, theta, opts.estimator, best.atBound, (j) => parLabel(m.parRow[j]!));
+    // with numerical integration the 2p gradients of the information matrix dominate: spread over PROCESSORS
+    const pairs = intg && processors > 1 ? parallelGradientPairs(ir, ds, input, processors) : undefined;
+    const r = standardErrors(obj, theta, opts.estimator, best.atBound, (j) => parLabel(m.parRow[j]!), pairs);
     se = r.se; covariance = r.covariance; conditionNumber = r.conditionNumber; scaling = r.scalingCorrection;
     warnings.push(...r.warnings);
     evalLL(obj, theta, post);

@@ -10,10 +10,12 @@ import type { Dataset } from '../data/dataset.js';
 import type { EstimationOptionsInput, ProgressEvent } from './options.js';
 import type { RunResult } from './optimize.js';
 import type { RunTask } from './estimate.js';
+import type { GradientPairs } from './se.js';
 
-/** Message of a worker: a finished run, a progress report, or a failure. */
+/** Message of a worker: a finished run, a gradient pair of the standard errors, a progress report, or a failure. */
 export type WorkerMessage =
   | { index: number; run: RunResult }
+  | { column: number; gp: Float64Array; gm: Float64Array; ok: boolean }
   | { progress: { start: number; iteration: number; loglikelihood: number } }
   | { error: string };
 
@@ -33,4 +35,28 @@ export function runParallel(ir: ModelIR, ds: Dataset, input: EstimationOptionsIn
   });
   if (error) throw new Error(`estimation worker failed: ${error}`);
   return out;
+}
+
+/**
+ * The standard errors' gradient pairs (se.ts GradientPairs) over `processors` worker threads: column a
+ * goes to worker a mod n, which places the integration nodes at theta exactly as the main thread does
+ * (estimate.ts), so the matrix is the same as the serial one.
+ */
+export function parallelGradientPairs(ir: ModelIR, ds: Dataset, input: EstimationOptionsInput, processors: number): GradientPairs {
+  return (theta, cols, h) => {
+    const n = Math.max(1, Math.min(processors, cols.length));
+    const { onProgress: _, ...options } = input;
+    const out: Array<{ gp: Float64Array; gm: Float64Array }> = new Array(cols.length);
+    let ok = true;
+    const jobs = cols.map((col, a) => ({ a, col, h: h[a]! }));
+    const error = runWorkers(import.meta.url, n, (w) => ({ ir, ds, options, tasks: [], theta, columns: jobs.filter((t) => t.a % n === w) }), cols.length, (m) => {
+      const msg = m as WorkerMessage;
+      if (!('column' in msg)) return false;
+      out[msg.column] = { gp: msg.gp, gm: msg.gm };
+      ok &&= msg.ok;
+      return true;
+    });
+    if (error) throw new Error(`estimation worker failed: ${error}`);
+    return ok ? out : null;
+  };
 }

@@ -23,7 +23,35 @@ export interface SEResult {
   warnings: Warning[];
 }
 
-export function standardErrors(o: Objective, theta: Float64Array, estimator: Estimator, exclude: number[], parName: (j: number) => string): SEResult {
+/**
+ * The analytic gradient at theta +- h_j e_j for the parameters `cols` (steps `h`), in that order; null
+ * when the loglikelihood is not defined at one of the points. Serial by default (serialGradientPairs);
+ * estimate.ts passes one that spreads the columns over PROCESSORS worker threads (parallel.ts), with
+ * identical results.
+ */
+export type GradientPairs = (theta: Float64Array, cols: number[], h: number[]) => Array<{ gp: Float64Array; gm: Float64Array }> | null;
+
+export function serialGradientPairs(o: Objective): GradientPairs {
+  return (theta, cols, h) => {
+    const p = theta.length, th = Float64Array.from(theta), out: Array<{ gp: Float64Array; gm: Float64Array }> = [];
+    for (let a = 0; a < cols.length; a++) {
+      const j = cols[a]!, gp = new Float64Array(p), gm = new Float64Array(p);
+      th[j] = theta[j]! + h[a]!;
+      const l1 = evalGrad(o, th, gp);
+      th[j] = theta[j]! - h[a]!;
+      const l2 = evalGrad(o, th, gm);
+      th[j] = theta[j]!;
+      if (!Number.isFinite(l1) || !Number.isFinite(l2)) return null;
+      out.push({ gp, gm });
+    }
+    return out;
+  };
+}
+
+/** Central-difference step for parameter value v. */
+export const seStep = (v: number): number => 1e-5 * Math.max(1, Math.abs(v));
+
+export function standardErrors(o: Objective, theta: Float64Array, estimator: Estimator, exclude: number[], parName: (j: number) => string, pairs: GradientPairs = serialGradientPairs(o)): SEResult {
   const m = o.m;
   const p = m.nFree;
   const act = [...Array(p).keys()].filter((j) => !exclude.includes(j));
@@ -34,17 +62,12 @@ export function standardErrors(o: Objective, theta: Float64Array, estimator: Est
   if (q === 0) return { covariance: new Float64Array(p * p), se, conditionNumber: null, scalingCorrection: null, warnings };
   // A by central differences of the analytic gradient
   const A = new Float64Array(q * q);
-  const gp = new Float64Array(p), gm = new Float64Array(p), th = Float64Array.from(theta);
+  const steps = act.map((j) => seStep(theta[j]!));
+  const g = pairs(theta, act, steps);
+  if (!g) return failed(p, se, 'THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE COMPUTED.  THE LOGLIKELIHOOD IS NOT DEFINED NEAR THE SOLUTION.');
   for (let a = 0; a < q; a++) {
-    const j = act[a]!;
-    const h = 1e-5 * Math.max(1, Math.abs(theta[j]!));
-    th[j] = theta[j]! + h;
-    const l1 = evalGrad(o, th, gp);
-    th[j] = theta[j]! - h;
-    const l2 = evalGrad(o, th, gm);
-    th[j] = theta[j]!;
-    if (!Number.isFinite(l1) || !Number.isFinite(l2)) return failed(p, se, 'THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE COMPUTED.  THE LOGLIKELIHOOD IS NOT DEFINED NEAR THE SOLUTION.');
-    for (let b = 0; b < q; b++) A[a * q + b] = -(gp[act[b]!]! - gm[act[b]!]!) / (2 * h);
+    const { gp, gm } = g[a]!;
+    for (let b = 0; b < q; b++) A[a * q + b] = -(gp[act[b]!]! - gm[act[b]!]!) / (2 * steps[a]!);
   }
   for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) { const v = 0.5 * (A[a * q + b]! + A[b * q + a]!); A[a * q + b] = v; A[b * q + a] = v; }
   setTheta(m, theta);
