@@ -304,6 +304,13 @@ function coarseStage(o: Objective, plan: EMPlan, theta0: Float64Array, opts: Est
   const cap = Math.min(lim.qnIterations, CURVATURE_AFTER);
   const first = phases(o, plan, theta0, opts, { ...lim, qnIterations: cap }, post, true, 1);
   if (!Number.isFinite(first.ll)) return first;
+  if (lim.coarseOnly && lim.qnIterations <= cap) {
+    // random starts' initial stage (STITERATIONS iterations): one phase, ranked by the loglikelihood
+    // with the nodes re-centred at its end (the frozen approximation's value is not comparable across starts)
+    setTheta(o.m, first.theta);
+    first.ll = freezeProposals(o.m, o.ws, o.intg!, true, REFRESH_PASSES) ? evalLL(o, first.theta) : -Infinity;
+    return first;
+  }
   if (!first.converged && lim.qnIterations > cap) {
     setTheta(o.m, first.theta);
     if (freezeProposals(o.m, o.ws, o.intg!, true, REFRESH_PASSES)) o.qnH = curvature(o, first.theta) ?? o.qnH;

@@ -9,6 +9,7 @@ import type { EstimationOptionsInput } from './options.js';
 import { makeEngine } from './estimate.js';
 import type { RunTask } from './estimate.js';
 import { evalGrad, optimize } from './optimize.js';
+import { forwardDifferences, gradientPair } from './se.js';
 import { setTheta } from './compile.js';
 import { placeProposals } from './integrate.js';
 import type { WorkerMessage } from './parallel.js';
@@ -29,15 +30,11 @@ try {
   if (theta && columns) {
     // the nodes at the solution, placed as estimate.ts places them before the standard errors
     if (eng.intg) { eng.obj.intg = eng.intg; setTheta(eng.m, theta); placeProposals(eng.m, eng.ws, eng.intg); }
-    const th = Float64Array.from(theta);
+    const center = forwardDifferences(eng.obj) ? new Float64Array(theta.length) : null;
+    const okCenter = !center || Number.isFinite(evalGrad(eng.obj, theta, center));
     for (const c of columns) {
-      const gp = new Float64Array(th.length), gm = new Float64Array(th.length);
-      th[c.col] = theta[c.col]! + c.h;
-      const l1 = evalGrad(eng.obj, th, gp);
-      th[c.col] = theta[c.col]! - c.h;
-      const l2 = evalGrad(eng.obj, th, gm);
-      th[c.col] = theta[c.col]!;
-      post({ column: c.a, gp, gm, ok: Number.isFinite(l1) && Number.isFinite(l2) });
+      const r = okCenter ? gradientPair(eng.obj, theta, c.col, c.h, center) : null;
+      post({ column: c.a, gp: r?.gp ?? new Float64Array(0), gm: r?.gm ?? new Float64Array(0), ok: r !== null });
       Atomics.add(counter, 0, 1);
       Atomics.notify(counter, 0);
     }
