@@ -25,6 +25,8 @@ import type { Workspace } from './likelihood.js';
 import { accumulatePerson, flushContinuous, personLogLik, prepare, resetStats } from './likelihood.js';
 import { cholesky, cholInverse, cholLogDet, lowerInverse } from './linalg.js';
 import type { IntegrationType } from './options.js';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 
 const LOG2PI = Math.log(2 * Math.PI);
 /** half-width of the STANDARD (rectangular) rule in standard deviations ([ours], estimation.md §6) */
@@ -209,10 +211,49 @@ export interface IntegrationState {
  */
 export const PRUNE_REL = 1e-10;
 
+/** Seed of the MONTECARLO integration nodes ([ours]: fixed, so that a run is reproducible). */
+const MC_SEED = 4321;
+
+/**
+ * `points` standard normal draws in D dimensions (points x D), Box-Muller on a seeded xoroshiro128+
+ * stream, then moment-matched ([ours]): centred and whitened so that their mean is exactly 0 and their
+ * covariance exactly I. The rule then integrates every quadratic exactly, so adaptive quadrature is
+ * exact for a normal posterior (a linear random-intercept model) as the product rules are.
+ */
+function normalDraws(points: number, D: number): Float64Array {
+  const g = xoroshiro128plus(MC_SEED);
+  const u = () => { let v = uniformFloat64(g); while (v === 0) v = uniformFloat64(g); return v; };
+  const z = new Float64Array(points * D);
+  for (let i = 0; i < z.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(u())), t = 2 * Math.PI * u();
+    z[i] = r * Math.cos(t);
+    if (i + 1 < z.length) z[i + 1] = r * Math.sin(t);
+  }
+  if (points <= D) return z;
+  const mean = new Float64Array(D), C = new Float64Array(D * D), Ci = new Float64Array(D * D), v = new Float64Array(D);
+  for (let q = 0; q < points; q++) for (let a = 0; a < D; a++) mean[a] += z[q * D + a]! / points;
+  for (let q = 0; q < points; q++) for (let a = 0; a < D; a++) { z[q * D + a] -= mean[a]!; for (let b = 0; b <= a; b++) C[a * D + b] += (z[q * D + a]! * z[q * D + b]!) / points; }
+  for (let a = 0; a < D; a++) for (let b = 0; b < a; b++) C[b * D + a] = C[a * D + b]!;
+  if (!cholesky(C, D)) return z;
+  lowerInverse(C, D, Ci);
+  for (let q = 0; q < points; q++) {
+    for (let a = 0; a < D; a++) { let s = 0; for (let b = 0; b <= a; b++) s += Ci[a * D + b]! * z[q * D + b]!; v[a] = s; }
+    z.set(v, q * D);
+  }
+  return z;
+}
+
+/**
+ * The integration rule: STANDARD / GAUSSHERMITE with `points` per dimension (product rule), or MONTECARLO
+ * with `points` draws in all (equal weights; Mplus's MONTECARLO (500)). Monte Carlo nodes have no grid,
+ * so they take the node-by-node path (fast = false).
+ */
 export function makeIntegration(m: CompiledModel, type: IntegrationType, points: number, adaptive: boolean, prune = PRUNE_REL): IntegrationState {
-  const D = m.D, Q = points;
-  const r = rule1D(type, points);
-  const full = points ** D;
+  const D = m.D;
+  const mc = type === 'MONTECARLO';
+  const Q = mc ? 1 : points;
+  const r = mc ? { z: new Float64Array(1), w: Float64Array.of(1) } : rule1D(type, points);
+  const full = mc ? 0 : points ** D;
   let lwMax = 0;
   for (let t = 0; t < Q; t++) lwMax = Math.max(lwMax, r.w[t]!);
   lwMax = D * Math.log(lwMax);
@@ -225,6 +266,10 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
     if (lw < cut) continue;
     for (let d = 0; d < D; d++) { zs.push(r.z[digits[d]!]!); idx.push(digits[d]!); }
     lws.push(lw);
+  }
+  if (mc) {
+    zs.push(...normalDraws(points, D));
+    for (let q = 0; q < points; q++) { lws.push(-Math.log(points)); for (let d = 0; d < D; d++) idx.push(0); }
   }
   const nq = lws.length;
   const z = Float64Array.from(zs), logw = Float64Array.from(lws), zi = Int32Array.from(idx);
@@ -259,7 +304,7 @@ export function makeIntegration(m: CompiledModel, type: IntegrationType, points:
   let maxN = 0;
   for (let j = 0; j < J; j++) maxN = Math.max(maxN, start[j + 1]! - start[j]!);
   // the fast path's class-prior algebra assumes one softmax over the patterns: not with a second within class variable
-  const fast = m.cat.length === 0 && m.nom.length === 0 && m.K2 === 1;
+  const fast = !mc && m.cat.length === 0 && m.nom.length === 0 && m.K2 === 1;
   const K = m.K, P = m.P, Kb = m.Kb;
   const tabLen = D * Q + ((D * (D - 1)) / 2) * Q * Q;
   const F = (n: number) => new Float64Array(fast ? n : 0);
@@ -1124,15 +1169,30 @@ function adaptCluster(m: CompiledModel, ws: Workspace, st: IntegrationState, j: 
   for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) S[a * D + b] = st.mom2[a * D + b]! - st.mom1[a]! * st.mom1[b]!;
   let moved = 0;
   for (let a = 0; a < D; a++) moved = Math.max(moved, Math.abs(st.mom1[a]! - st.center[jb * D + a]!) / Math.max(st.chol[(jb * D + a) * D + a]!, 1e-12));
-  if (cholesky(S, D)) {
+  // a rule with few nodes cannot resolve a posterior much narrower than the proposal (a cluster of many
+  // persons, starting from the prior): its moments then put nearly all weight on one node and would
+  // collapse the proposal onto it. Zoom in instead: centre at the moments' mean, the proposal shrunk by
+  // ZOOM, and adapt again (at the fixed point the moments equal the proposal, so it is not affected)
+  let narrow = false;
+  for (let a = 0; a < D; a++) {
+    let pv = 0;
+    for (let b = 0; b <= a; b++) pv += st.chol[(jb * D + a) * D + b]! ** 2;
+    if (!(S[a * D + a]! >= ZOOM * ZOOM * pv)) narrow = true;
+  }
+  if (!narrow && cholesky(S, D)) {
     st.center.set(st.mom1, jb * D);
     st.chol.set(S, jb * D * D);
     st.logdet[jb] = cholLogDet(S, D);
     return moved;
   }
-  proposalAtPrior(st, j, st.curB);
-  return 0;
+  st.center.set(st.mom1, jb * D);
+  for (let a = 0; a < D * D; a++) st.chol[jb * D * D + a] *= ZOOM;
+  st.logdet[jb] += 2 * D * Math.log(ZOOM);
+  return Math.max(moved, 1);
 }
+
+/** Shrink factor of a proposal that its rule cannot resolve (adaptCluster, [ours]). */
+const ZOOM = 0.3;
 
 /**
  * Posterior-weighted node walk of cluster j: for every between class b with P(cb_j = b | data) above

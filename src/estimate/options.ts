@@ -92,5 +92,7 @@ export function resolveOptions(
   for (const [k, v] of Object.entries(rest)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   out.integration = { ...d.integration, ...(integration ?? {}) };
   if (input.integration?.type === 'GAUSSHERMITE' && input.integration.points === undefined) out.integration.points = 15;
+  // MONTECARLO: the number of draws in all dimensions, 500 by default (Mplus)
+  if (input.integration?.type === 'MONTECARLO' && input.integration.points === undefined) out.integration.points = 500;
   return out;
 }

@@ -45,6 +45,18 @@ test('UG ex9.1 random-intercept regression by integration equals the exact lme4 
   }
 });
 
+test('INTEGRATION = MONTECARLO (2000 draws, adaptive): ex9.1 within Monte Carlo error of the exact lme4 maximum', () => {
+  const peer = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/peers/ex9_1_lme4.json', import.meta.url)), 'utf8')).models.ex9_1;
+  const { ir, ds } = ex91();
+  const r = estimate(ir, ds, { estimator: 'ML', integration: { type: 'MONTECARLO', points: 2000 } });
+  assert.ok(r.terminatedNormally);
+  assert.equal(r.integration, { type: 'MONTECARLO', points: 2000, dimensions: 1, adaptive: true });
+  // adaptive importance sampling with 2000 draws per cluster: a few hundredths over 110 clusters
+  near(r.fit!.loglikelihood, peer.loglik, 0.05, 'loglikelihood');
+  const vb = r.parameters.find((p) => p.level === 'between' && p.block === 'Residual Variances' && p.name === 'Y')!;
+  near(vb.estimate, peer.varcomp['var((Intercept))'].est, vb.se, 'Var(u0) within one SE');
+});
+
 test('random slope with a cross-level interaction (s | y ON x; y s ON w) reproduces lme4 (adaptive Gauss-Hermite 7)', () => {
   // peer: test/estimate/peers/conventional_lme4.R -> conventional_lme4.json
   const peer = JSON.parse(readFileSync(fileURLToPath(new URL('./peers/conventional_lme4.json', import.meta.url)), 'utf8'));
