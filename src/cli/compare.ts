@@ -1,5 +1,6 @@
 // `plusmix compare FILES... [--json | --csv]`: the model comparison table (classes, loglikelihood,
-// free parameters, AIC, BIC, aBIC, entropy, best loglikelihood replicated), rows in the order given,
+// free parameters, AIC, BIC, aBIC, entropy, TECH11 / TECH14 p-values when present, best loglikelihood
+// replicated), rows in the order given,
 // lowest BIC marked. Each file is a plusmix or real Mplus .out, or a plusmix .json result.
 // A file that cannot be read is reported (file: message) and the command exits 1 without a table.
 
@@ -59,6 +60,8 @@ export function summaryFromJson(j: JsonResult, path: string): ModelSummary {
     abic: fin(j.fit?.abic),
     entropy: fin(j.fit?.entropy),
     replicated: usedStarts ? !notReplicated : null,
+    ...(j.tech11 ? { vlmrP: fin(j.tech11.pvalue), lmrP: fin(j.tech11.lmr_adjusted.pvalue) } : {}),
+    ...(j.tech14 ? { blrtP: fin(j.tech14.pvalue) } : {}),
   };
 }
 

@@ -46,6 +46,22 @@ interface Side {
   kind: 'out' | 'json' | 'csv';
   parameters: ParameterEstimate[];
   fit: { loglikelihood: number | null; parameters: number | null; aic: number | null; bic: number | null; abic: number | null; entropy: number | null; scaling: number | null } | null;
+  /** TECH11 / TECH14 results when the side has them (shown beside the fit statistics, not tested) */
+  lrt?: LrtSide;
+}
+
+interface LrtSide {
+  h0Loglikelihood: number | null;
+  lrt: number | null;
+  vlmrP: number | null;
+  lmrValue: number | null;
+  lmrP: number | null;
+  blrtP: number | null;
+}
+
+function lrtSide(t11: { h0: number | null; lrt: number | null; p: number | null; lmr: number | null; lmrP: number | null } | null, blrtP: number | null | undefined, t14: { h0: number | null; lrt: number | null } | null): LrtSide | undefined {
+  if (!t11 && blrtP === undefined) return undefined;
+  return { h0Loglikelihood: t11?.h0 ?? t14?.h0 ?? null, lrt: t11?.lrt ?? t14?.lrt ?? null, vlmrP: t11?.p ?? null, lmrValue: t11?.lmr ?? null, lmrP: t11?.lmrP ?? null, blrtP: blrtP ?? null };
 }
 
 export function parseTolerance(spec: string | undefined): Tolerances {
@@ -134,6 +150,11 @@ export function loadSide(path: string): Side {
       kind: 'json',
       parameters: r.parameters,
       fit: r.fit && { loglikelihood: r.fit.loglikelihood, parameters: r.fit.parameters, aic: r.fit.aic, bic: r.fit.bic, abic: r.fit.abic, entropy: r.fit.entropy, scaling: r.fit.scaling_correction },
+      lrt: lrtSide(
+        j.tech11 ? { h0: j.tech11.h0_loglikelihood, lrt: j.tech11.lrt, p: j.tech11.pvalue, lmr: j.tech11.lmr_adjusted.value, lmrP: j.tech11.lmr_adjusted.pvalue } : null,
+        j.tech14 ? j.tech14.pvalue : undefined,
+        j.tech14 ? { h0: j.tech14.h0_loglikelihood, lrt: j.tech14.lrt } : null,
+      ),
     };
   }
   if (ext === '.csv') return { path, kind: 'csv', parameters: readCsv(path, text), fit: null };
@@ -144,11 +165,18 @@ export function loadSide(path: string): Side {
     throw fileError(path, (e as Error).message);
   }
   const fit = f.result.fit;
+  const t11 = f.result.tech11;
+  const t14 = f.result.tech14;
   return {
     path,
     kind: 'out',
     parameters: f.result.parameters,
     fit: fit && { loglikelihood: fit.loglikelihood, parameters: fit.parameters, aic: fit.aic, bic: fit.bic, abic: fit.abic, entropy: f.result.classCounts?.entropy ?? null, scaling: fit.scalingCorrection },
+    lrt: lrtSide(
+      t11 ? { h0: t11.h0Loglikelihood, lrt: t11.lrt, p: t11.pValue, lmr: t11.adjusted.value, lmrP: t11.adjusted.pValue } : null,
+      t14 ? t14.pValue : undefined,
+      t14 ? { h0: t14.h0Loglikelihood, lrt: t14.lrt } : null,
+    ),
   };
 }
 
@@ -295,6 +323,15 @@ export async function runDiff(a: string, b: string, opts: DiffOptions = {}): Pro
     fitRow('BIC', A.fit?.bic, B.fit?.bic);
     fitRow('Sample-size adjusted BIC', A.fit?.abic, B.fit?.abic);
     fitRow('Entropy', A.fit?.entropy, B.fit?.entropy);
+    // TECH11 / TECH14 (K-1 vs K classes) side by side, for information: bootstrap p-values differ by design
+    if (A.lrt || B.lrt) {
+      fitRow('K-1 class H0 loglikelihood', A.lrt?.h0Loglikelihood, B.lrt?.h0Loglikelihood);
+      fitRow('2 x loglikelihood diff.', A.lrt?.lrt, B.lrt?.lrt);
+      fitRow('VLMR p-value (TECH11)', A.lrt?.vlmrP, B.lrt?.vlmrP);
+      fitRow('LMR adjusted LRT', A.lrt?.lmrValue, B.lrt?.lmrValue);
+      fitRow('LMR adjusted p-value', A.lrt?.lmrP, B.lrt?.lmrP);
+      fitRow('BLRT p-value (TECH14)', A.lrt?.blrtP, B.lrt?.blrtP);
+    }
     out.push('');
   }
 

@@ -16,7 +16,7 @@ import { estimate } from '../estimate/index.js';
 import { resolveOptions } from '../estimate/options.js';
 import { estimateTwoLevel } from '../estimate/twolevel/index.js';
 import type { EstimationResult } from '../results/types.js';
-import { writeErrorOut, writeOut } from '../output/out.js';
+import { diagnosticToInputWarning, writeErrorOut, writeOut } from '../output/out.js';
 import { assembleOutInput } from '../output/assemble.js';
 import { toJson, type JsonResult } from '../output/json.js';
 import { buildSaveData, saveColumns, type SaveDataOptions } from '../output/savedata.js';
@@ -103,9 +103,8 @@ const MAX_FALLBACK_DIMENSIONS = 1;
 function lrtTests(ast: InputFile, ir: ModelIR, ds: Dataset, result: EstimationResult, settings: RunSettings, diagnostics: Diagnostic[]): void {
   const cv = ir.classVariables;
   if (!ir.mixture || ir.twoLevel || cv.length !== 1 || cv[0]!.known || cv[0]!.nClasses < 2 || ir.constraint) {
-    const opt = findCommand(ast, 'OUTPUT')?.options.find((o) => o.name === 'TECH11' || o.name === 'TECH14');
     const message = 'TECH11 and TECH14 are available for single-level TYPE = MIXTURE models with one unknown class variable of at least 2 classes (and no MODEL CONSTRAINT); the request is ignored.';
-    diagnostics.push(opt ? inputWarning(ast.path, opt.nameSpan, 'W_TECH11_UNAVAILABLE', message, 'OUTPUT') : { severity: 'warning', code: 'W_TECH11_UNAVAILABLE', message, location: { kind: 'none' } });
+    diagnostics.push(outputWarning(ast, ['TECH11', 'TECH14'], 'W_TECH11_UNAVAILABLE', message));
     return;
   }
   if (!result.terminatedNormally) return;
@@ -114,6 +113,12 @@ function lrtTests(ast: InputFile, ir: ModelIR, ds: Dataset, result: EstimationRe
   if (settings.requests.tech11) result.tech11 = vlmrTest(ir, ds, result, h0, settings.estimation);
   if (settings.requests.tech14)
     result.tech14 = bootstrapLrt(ir, ds, result, h0, { estimation: settings.estimation, ...(lo.lrtStarts ? { lrtStarts: lo.lrtStarts } : {}), ...(lo.draws ? { draws: lo.draws } : {}) });
+}
+
+/** a warning about an OUTPUT option (placed at the first of `names` in the input), printed as `*** WARNING in OUTPUT command` */
+function outputWarning(ast: InputFile, names: string[], code: string, message: string): Diagnostic {
+  const opt = findCommand(ast, 'OUTPUT')?.options.find((o) => names.includes(o.name));
+  return opt ? inputWarning(ast.path, opt.nameSpan, code, message, 'OUTPUT') : { severity: 'warning', code, command: 'OUTPUT', message, location: { kind: 'none' } };
 }
 
 /** Choose the estimator for the model family. */
@@ -204,11 +209,17 @@ export function runPipeline(text: string, path: string, opts: PipelineOptions): 
       ...(savedata ? { savedata } : {}),
     });
     if (plots) outInput.plots = plots;
+    // TECH10 outside src/results/tech10.ts's scope: say so instead of printing nothing (Mplus prints it there)
+    if (settings.requests.tech10 && !outInput.tech10)
+      diagnostics.push(outputWarning(ast, ['TECH10'], 'W_TECH10_UNAVAILABLE', 'TECH10 is not available in plusmix for this model: it is implemented for single-level TYPE = MIXTURE models with one class variable and binary or ordered categorical latent class indicators, without covariates, missing indicator values, weights or KNOWNCLASS. The request is ignored.'));
+    // input / data / model warnings go into the .out after the input echo (and into the JSON), as Mplus prints them
+    const inputWarnings = diagnostics.filter((d) => d.severity === 'warning').map(diagnosticToInputWarning);
+    if (inputWarnings.length) outInput.inputWarnings = inputWarnings;
     // Mplus prints UNIVARIATE SAMPLE STATISTICS by default without mixture (ex3.1, ex9.2c), with mixture only for SAMPSTAT
     // Mplus 8.x prints UNIVARIATE SAMPLE STATISTICS of continuous variables by default, mixture runs included
     // (ex10.4.out: TWOLEVEL MIXTURE without SAMPSTAT)
     const outText = writeOut(outInput);
-    const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION, standardized: outInput.standardized });
+    const json = toJson({ summary: outInput.summary, inputText: text, result, plusmixVersion: VERSION, standardized: outInput.standardized, inputWarnings, ...(outInput.transitions ? { transitions: outInput.transitions } : {}) });
     return { exitCode: 0, outText, json, files, diagnostics, result };
   } catch (e) {
     if (!(e instanceof PlusmixError)) throw e;

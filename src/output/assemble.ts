@@ -13,6 +13,7 @@ import type { OutInput, SaveDataInfo, SpecLine, StandardizedOut } from './types.
 import { sampleCovariance, standardize } from '../results/standardize.js';
 import { svaluesLines } from './svalues.js';
 import { tech10 } from '../results/tech10.js';
+import { latentTransitions, type TransitionTable } from '../results/transition.js';
 
 /** TITLE lines as Mplus prints them after INPUT READING TERMINATED NORMALLY (each line trimmed) */
 export function titleLines(inputText: string): string[] {
@@ -91,6 +92,7 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     result,
     tech1: x.output.tech1 ? tech1FromLayout(layout(ir), result.start) : undefined,
     ...(x.output.tech10 && mixtureCategorical ? tech10Out(ir, ds, result) : {}),
+    ...transitionsOut(result),
     probabilityScale: mixtureCategorical ? probabilityScale(result) : undefined,
     oddsRatios: mixtureCategorical ? indicatorOddsRatios(result) : undefined,
     savedata: x.savedata,
@@ -100,6 +102,13 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     ...(x.output.cinterval ? { cinterval: true } : {}),
     ...(x.output.svalues ? { svalues: svaluesLines(ir, result) } : {}),
   };
+}
+
+/** LATENT TRANSITION PROBABILITIES for models with a class variable regressed on another (`c2 ON c1`) */
+function transitionsOut(result: EstimationResult): { transitions?: TransitionTable[] } {
+  if ((result.classVariables?.length ?? 0) < 2 || !result.terminatedNormally) return {};
+  const t = latentTransitions(result.parameters, result.classVariables, result.classCounts);
+  return t.length ? { transitions: t } : {};
 }
 
 /** TECH10 when the model is within src/results/tech10.ts's scope (nothing is printed otherwise) */

@@ -2,9 +2,10 @@
 // docs/json.schema.json). Non-finite numbers (NaN standard errors) are written as null.
 // `resultFromJson` reads such an object back into the EstimationResult view used by `plusmix diff`.
 
-import type { EstimationResult, ParameterEstimate } from '../results/types.js';
+import type { EstimationResult, ParameterEstimate, Tech11Result, Tech14Result } from '../results/types.js';
 import { waldTest } from '../results/wald.js';
-import type { AnalysisSummary, StandardizedOut } from './types.js';
+import type { AnalysisSummary, InputWarning, StandardizedOut } from './types.js';
+import type { TransitionTable } from '../results/transition.js';
 
 export const JSON_FORMAT_VERSION = 1;
 
@@ -77,7 +78,41 @@ export interface JsonResult {
   parameters: JsonParameter[];
   /** OUTPUT: STANDARDIZED (STDYX / STDY / STD as requested) and R-square; absent when not printed */
   standardized?: JsonStandardized;
-  warnings: Array<{ code: string; text: string }>;
+  /**
+   * input / data warnings (printed after the input echo; `command` set, possibly null) first, then the
+   * estimation warnings (printed after THE MODEL ESTIMATION TERMINATED NORMALLY; no `command`)
+   */
+  warnings: Array<{ code: string; text: string; command?: string | null }>;
+  /** LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL: P(to = column | from = row), models with `c2 ON c1` */
+  latent_transitions?: Array<{ from: string; to: string; probabilities: number[][] }>;
+  /** OUTPUT: TECH11 (Vuong-Lo-Mendell-Rubin and adjusted LMR tests); absent when not computed / printed */
+  tech11?: JsonTech11;
+  /** OUTPUT: TECH14 (parametric bootstrapped LRT); absent when not computed / printed */
+  tech14?: JsonTech14;
+}
+
+export interface JsonTech11 {
+  /** classes of the H1 model; H0 has classes - 1 */
+  classes: number;
+  h0_loglikelihood: number | null;
+  /** 2 times the loglikelihood difference */
+  lrt: number | null;
+  parameter_difference: number;
+  mean: number | null;
+  sd: number | null;
+  pvalue: number | null;
+  lmr_adjusted: { value: number | null; pvalue: number | null };
+}
+
+export interface JsonTech14 {
+  classes: number;
+  h0_loglikelihood: number | null;
+  lrt: number | null;
+  parameter_difference: number;
+  pvalue: number | null;
+  successful_draws: number;
+  /** LRTBOOTSTRAP; null when the number of draws varies (sequential rule) */
+  draws_requested: number | null;
 }
 
 const fin = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
@@ -114,6 +149,10 @@ export function toJson(input: {
   source?: 'plusmix' | 'mplus';
   /** OUTPUT: STANDARDIZED tables, when printed */
   standardized?: StandardizedOut;
+  /** input / data warnings printed after the input echo */
+  inputWarnings?: InputWarning[];
+  /** latent transition tables, when printed */
+  transitions?: TransitionTable[];
 }): JsonResult {
   const r = input.result;
   const cc = r.classCounts;
@@ -151,7 +190,38 @@ export function toJson(input: {
     ...(r.classVariables ? { class_variables: classVariablesJson(r) } : {}),
     parameters: r.parameters.map(parameterJson),
     ...(input.standardized ? { standardized: standardizedJson(input.standardized) } : {}),
-    warnings: r.warnings.map((w) => ({ code: w.code, text: w.lines.join('\n') })),
+    warnings: [
+      ...(input.inputWarnings ?? []).map((w) => ({ code: w.code, text: w.lines.join('\n'), command: w.command })),
+      ...r.warnings.map((w) => ({ code: w.code, text: w.lines.join('\n') })),
+    ],
+    ...(input.transitions?.length ? { latent_transitions: input.transitions.map((t) => ({ from: t.from, to: t.to, probabilities: t.probabilities })) } : {}),
+    ...(r.tech11 ? { tech11: tech11Json(r.tech11) } : {}),
+    ...(r.tech14 ? { tech14: tech14Json(r.tech14) } : {}),
+  };
+}
+
+function tech11Json(t: Tech11Result): JsonTech11 {
+  return {
+    classes: t.classes,
+    h0_loglikelihood: fin(t.h0Loglikelihood),
+    lrt: fin(t.lrt),
+    parameter_difference: t.parameterDifference,
+    mean: fin(t.mean),
+    sd: fin(t.sd),
+    pvalue: fin(t.pValue),
+    lmr_adjusted: { value: fin(t.adjusted.value), pvalue: fin(t.adjusted.pValue) },
+  };
+}
+
+function tech14Json(t: Tech14Result): JsonTech14 {
+  return {
+    classes: t.classes,
+    h0_loglikelihood: fin(t.h0Loglikelihood),
+    lrt: fin(t.lrt),
+    parameter_difference: t.parameterDifference,
+    pvalue: fin(t.pValue),
+    successful_draws: t.successfulDraws,
+    draws_requested: t.drawsRequested,
   };
 }
 

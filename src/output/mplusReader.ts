@@ -14,12 +14,16 @@ import type {
   ParameterEstimate,
   RandomStartRow,
   StartIterations,
+  Tech11Result,
+  Tech14Result,
   Warning,
 } from '../results/types.js';
+import type { TransitionTable } from '../results/transition.js';
 import { parseFortran } from './format.js';
 import type {
   AnalysisSummary,
   DataSummaryOut,
+  InputWarning,
   OddsRatioComparison,
   OutInput,
   PlotInfo,
@@ -39,6 +43,10 @@ export interface MplusOutputFile {
   writtenByPlusmix: boolean;
   inputText: string;
   title: string[];
+  /** `*** WARNING` blocks after the input echo (absent when INPUT READING TERMINATED NORMALLY was printed) */
+  inputWarnings?: InputWarning[];
+  /** LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL, as printed */
+  transitions?: TransitionTable[];
   summary: AnalysisSummary;
   dataSummary?: DataSummaryOut;
   result: EstimationResult;
@@ -127,11 +135,15 @@ export function readMplusOut(text: string): MplusOutputFile {
   const echo = body(echoSec);
   // the echo ends at INPUT READING TERMINATED NORMALLY, or at the first *** WARNING / *** ERROR block
   const stop = echo.findIndex((l) => /^\*\*\* (WARNING|ERROR)/.test(l) || /^\s+\d+ (WARNING|ERROR)\(S\) FOUND IN THE INPUT INSTRUCTIONS/.test(l));
+  const warningArea = stop >= 0 ? echo.slice(stop) : [];
   if (stop >= 0) echo.length = stop;
   while (echo.length && echo[0] === '') echo.shift();
   while (echo.length && echo[echo.length - 1] === '') echo.pop();
   const inputText = echo.map((l) => (l.startsWith('  ') ? l.slice(2) : l)).join('\n') + '\n';
-  const afterInput = body(find('INPUT READING TERMINATED NORMALLY'));
+  // with input warnings Mplus prints them (and the title after them) instead of INPUT READING TERMINATED NORMALLY
+  const inputWarnings = find('INPUT READING TERMINATED NORMALLY') ? [] : readInputWarnings(warningArea);
+  const countLine = warningArea.findIndex((l) => /^\s+\d+ WARNING\(S\) FOUND IN THE INPUT INSTRUCTIONS/.test(l));
+  const afterInput = find('INPUT READING TERMINATED NORMALLY') ? body(find('INPUT READING TERMINATED NORMALLY')) : countLine >= 0 ? warningArea.slice(countLine + 1) : [];
   while (afterInput.length && afterInput[0] === '') afterInput.shift();
   const title: string[] = [];
   for (const l of afterInput) {
@@ -192,6 +204,14 @@ export function readMplusOut(text: string): MplusOutputFile {
     startIterations: tech8?.runs.length ? tech8.runs : undefined,
   };
   if (classVariables) result.classVariables = classVariables;
+  const ltp = find('LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL');
+  const transitions = ltp ? readTransitions(body(ltp)) : [];
+  const t11 = find('TECHNICAL 11 OUTPUT');
+  const t14 = find('TECHNICAL 14 OUTPUT');
+  const tech11 = t11 ? readTech11(body(t11)) : null;
+  const tech14 = t14 ? readTech14(body(t14)) : null;
+  if (tech11) result.tech11 = tech11;
+  if (tech14) result.tech14 = tech14;
   const integ = integrationFromSpecs(summary.specs);
   if (integ) result.integration = integ;
 
@@ -203,6 +223,8 @@ export function readMplusOut(text: string): MplusOutputFile {
     'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES', 'CLASSIFICATION QUALITY', 'MODEL RESULTS USE THE LATENT CLASS VARIABLE ORDER',
     'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASS PATTERNS', 'FINAL CLASS COUNTS AND PROPORTIONS FOR EACH LATENT CLASS VARIABLE', 'MODEL RESULTS', 'QUALITY OF NUMERICAL RESULTS',
     'RESULTS IN PROBABILITY SCALE', 'LATENT CLASS INDICATOR ODDS RATIOS FOR THE LATENT CLASSES', 'TECHNICAL 1 OUTPUT', 'TECHNICAL 8 OUTPUT',
+    ...(tech11 ? ['TECHNICAL 11 OUTPUT'] : []), ...(tech14 ? ['TECHNICAL 14 OUTPUT'] : []),
+    ...(transitions.length ? ['LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL'] : []),
     'SAVEDATA INFORMATION', 'PLOT INFORMATION',
   ]);
   const ps = find('RESULTS IN PROBABILITY SCALE');
@@ -213,6 +235,8 @@ export function readMplusOut(text: string): MplusOutputFile {
     writtenByPlusmix: /^PLUSMIX /.test(lines[1] ?? ''),
     inputText,
     title,
+    ...(inputWarnings.length ? { inputWarnings } : {}),
+    ...(transitions.length ? { transitions } : {}),
     summary,
     dataSummary,
     result,
@@ -226,6 +250,103 @@ export function readMplusOut(text: string): MplusOutputFile {
     timestamps: readTimestamps(lines),
     skipped: sections.map((s) => s.name).filter((n) => !known.has(n) && !n.startsWith('Beginning Time:')),
   };
+}
+
+/**
+ * `label ... value` lines of TECHNICAL 11 / 14 OUTPUT (value right-aligned at column 65): the value of the
+ * first line whose text before the value is `label` (blanks trimmed), as a string
+ */
+function labelled(b: string[], label: string, from = 0): string | undefined {
+  for (let i = from; i < b.length; i++) {
+    const m = /^\s*(.*?)\s{2,}(\S+)\s*$/.exec(b[i]);
+    if (m && m[1] === label) return m[2];
+  }
+  return undefined;
+}
+
+/** the '(initial, final)' pair of 'Random Starts Specifications for the k-1 Class Analysis Model' */
+function k1Starts(b: string[]): [number, number] {
+  const i = b.findIndex((l) => l.includes('Random Starts Specifications for the k-1 Class Analysis Model'));
+  return [Number(labelled(b, 'Number of initial stage random starts', i + 1) ?? NaN), Number(labelled(b, 'Number of final stage optimizations', i + 1) ?? NaN)];
+}
+
+/**
+ * TECHNICAL 11 OUTPUT (layout: src/output/tech11.ts). Not printed, so left empty: the eigenvalues of
+ * the weighted chi-square and the H0 warnings.
+ */
+function readTech11(b: string[]): Tech11Result | null {
+  const head = b.map((l) => /VUONG-LO-MENDELL-RUBIN LIKELIHOOD RATIO TEST FOR (\d+) \(H0\) VERSUS (\d+) CLASSES/.exec(l)).find((m) => m);
+  if (!head) return null;
+  const at = b.findIndex((l) => l.includes('VUONG-LO-MENDELL-RUBIN'));
+  const lmr = b.findIndex((l) => l.includes('LO-MENDELL-RUBIN ADJUSTED LRT TEST'));
+  const v = (label: string, from: number) => num(labelled(b, label, from) ?? 'NaN');
+  return {
+    classes: Number(head[2]),
+    k1Starts: k1Starts(b),
+    h0Loglikelihood: v('H0 Loglikelihood Value', at),
+    lrt: v('2 Times the Loglikelihood Difference', at),
+    parameterDifference: v('Difference in the Number of Parameters', at),
+    mean: v('Mean', at),
+    sd: v('Standard Deviation', at),
+    pValue: v('P-Value', at),
+    adjusted: { value: lmr >= 0 ? v('Value', lmr) : NaN, pValue: lmr >= 0 ? v('P-Value', lmr) : NaN },
+    eigenvalues: [],
+    warnings: [],
+  };
+}
+
+/**
+ * TECHNICAL 14 OUTPUT. Not printed, so left empty / unknown: the LRT of each draw and the seed (NaN);
+ * `notReplicated` from the local-maxima warning ('OF THE 5 BOOTSTRAP DRAWS, 2 DRAWS HAD ...').
+ */
+function readTech14(b: string[]): Tech14Result | null {
+  const head = b.map((l) => /PARAMETRIC BOOTSTRAPPED LIKELIHOOD RATIO TEST FOR (\d+) \(H0\) VERSUS (\d+) CLASSES/.exec(l)).find((m) => m);
+  if (!head) return null;
+  const at = b.findIndex((l) => l.includes('PARAMETRIC BOOTSTRAPPED'));
+  const v = (label: string, from: number) => num(labelled(b, label, from) ?? 'NaN');
+  const gen1 = b.findIndex((l) => l.includes('k-1 Class Model for Generated Data'));
+  const gen2 = b.findIndex((l) => l.includes('k Class Model for Generated Data'));
+  const requested = labelled(b, 'Number of bootstrap draws requested');
+  const warn = b.map((l) => /OF THE (\d+) BOOTSTRAP DRAWS, (\d+) DRAWS HAD/.exec(l)).find((m) => m);
+  return {
+    classes: Number(head[2]),
+    k1Starts: k1Starts(b),
+    lrtStarts: [v('Number of initial stage random starts', gen1), v('initial stage random starts', gen1 + 2), v('Number of initial stage random starts', gen2), v('Number of final stage optimizations', gen2)],
+    drawsRequested: requested === undefined || requested === 'Varies' ? null : Number(requested),
+    h0Loglikelihood: v('H0 Loglikelihood Value', at),
+    lrt: v('2 Times the Loglikelihood Difference', at),
+    parameterDifference: v('Difference in the Number of Parameters', at),
+    pValue: v('Approximate P-Value', at),
+    successfulDraws: v('Successful Bootstrap Draws', at),
+    draws: [],
+    notReplicated: warn ? Number(warn[2]) : 0,
+    seed: NaN,
+  };
+}
+
+/** `  C1 Classes (Rows) by C2 Classes (Columns)` blocks and their probability rows (layout: out.ts transitionLines) */
+function readTransitions(b: string[]): TransitionTable[] {
+  const out: TransitionTable[] = [];
+  for (const l of b) {
+    const h = /^\s+(\S+) Classes \(Rows\) by (\S+) Classes \(Columns\)\s*$/.exec(l);
+    if (h) out.push({ from: h[1], to: h[2], probabilities: [], basis: 'printed' });
+    else if (out.length && /^\s+\d+(\s+-?\d*\.\d+)+\s*$/.test(l)) out[out.length - 1].probabilities.push(tokens(l).slice(1).map(Number));
+  }
+  return out;
+}
+
+/** the `*** WARNING [in X command]` blocks before the count line `   N WARNING(S) FOUND IN THE INPUT INSTRUCTIONS` */
+function readInputWarnings(area: string[]): InputWarning[] {
+  const out: InputWarning[] = [];
+  let cur: InputWarning | null = null;
+  for (const l of area) {
+    if (/^\s+\d+ (WARNING|ERROR)\(S\) FOUND IN THE INPUT INSTRUCTIONS/.test(l)) break;
+    const m = /^\*\*\* WARNING(?: in (.+) command)?\s*$/.exec(l);
+    if (m) out.push((cur = { code: 'mplus-input-warning', command: m[1] ?? null, lines: [] }));
+    else if (l.startsWith('***')) cur = null; // an ERROR block
+    else if (cur && l !== '') cur.lines.push(l.startsWith('  ') ? l.slice(2) : l);
+  }
+  return out;
 }
 
 /** PLOT INFORMATION: the two-space indented kinds, then (plusmix) the files after 'Plot files written' */
@@ -244,6 +365,8 @@ export function toOutInput(f: MplusOutputFile, plusmixVersion: string): OutInput
   return {
     inputText: f.inputText,
     title: f.title,
+    ...(f.inputWarnings ? { inputWarnings: f.inputWarnings } : {}),
+    ...(f.transitions ? { transitions: f.transitions } : {}),
     summary: f.summary,
     dataSummary: f.dataSummary,
     result: f.result,
@@ -253,7 +376,7 @@ export function toOutInput(f: MplusOutputFile, plusmixVersion: string): OutInput
     savedata: f.savedata,
     plots: f.plots,
     narrowOn: f.narrowOn,
-    options: { mplusVersion: f.version, plusmixVersion, timestamps: f.timestamps, utc: true, tech1: !!f.tech1, tech8: f.hasTech8 },
+    options: { mplusVersion: f.version, plusmixVersion, timestamps: f.timestamps, utc: true, tech1: !!f.tech1, tech8: f.hasTech8, tech11: !!f.result.tech11, tech14: !!f.result.tech14 },
   };
 }
 

@@ -6,6 +6,7 @@
 // plusmix identifies itself on line 2 and in the footer (where Mplus prints its own address).
 // Deterministic: the same input gives the same bytes; time enters only through options.timestamps.
 
+import { basename } from 'node:path';
 import { tech11Lines, tech14Lines } from './tech11.js';
 import type { ClassCounts, EstimationResult, FitStatistics, ParameterEstimate, StartIterations } from '../results/types.js';
 import { waldTest } from '../results/wald.js';
@@ -14,6 +15,7 @@ import { fixed, fmtD, fmtE, fmtF, fmtI, labelValue, padR, trimEnd } from './form
 import type {
   AnalysisSummary,
   DataSummaryOut,
+  InputWarning,
   OddsRatioComparison,
   OutInput,
   OutOptions,
@@ -26,6 +28,7 @@ import type {
 } from './types.js';
 import { saveDataInformation } from './savedata.js';
 import { tech10Lines } from './tech10.js';
+import type { TransitionTable } from '../results/transition.js';
 import type { Diagnostic } from '../syntax/diagnostics.js';
 
 export const DEFAULT_MPLUS_VERSION = '8.8';
@@ -45,8 +48,13 @@ export function writeOut(input: OutInput): string {
   blank();
   for (const line of inputLines(input.inputText)) L.push(line === '' ? '' : '  ' + line);
   blank(3);
-  L.push('INPUT READING TERMINATED NORMALLY');
-  blank(3);
+  if (input.inputWarnings?.length) {
+    L.push(...inputWarningLines(input.inputWarnings));
+    blank(4);
+  } else {
+    L.push('INPUT READING TERMINATED NORMALLY');
+    blank(3);
+  }
   for (const t of input.title) L.push(t);
   blank();
   summaryOfAnalysis(L, input.summary);
@@ -55,7 +63,7 @@ export function writeOut(input: OutInput): string {
   if (r.randomStarts) randomStarts(L, r.randomStarts);
   estimationMessages(L, r);
   if (r.fit) fitInformation(L, r.fit, r.estimator);
-  if (r.classCounts) classCounts(L, r.classCounts);
+  if (r.classCounts) classCounts(L, r.classCounts, input.transitions ?? []);
   const style: ResultsStyle = {
     narrowOn: !!input.narrowOn,
     latent: new Set((input.ir?.latent ?? []).filter((l) => l.kind === 'factor' || l.kind === 'randomSlope' || l.kind === 'growth').map((l) => l.name.toUpperCase())),
@@ -98,12 +106,7 @@ export function writeErrorOut(inputText: string, diagnostics: Diagnostic[], opti
   for (const line of inputLines(inputText)) L.push(line === '' ? '' : '  ' + line);
   L.push('', '', '');
   const shown = diagnostics.filter((d) => d.severity !== 'note');
-  for (const d of shown) {
-    const kind = d.severity === 'error' ? 'ERROR' : 'WARNING';
-    L.push(d.command ? `*** ${kind} in ${d.command.toUpperCase()} command` : `*** ${kind}`);
-    const where = locationText(d);
-    for (const m of (where ? `${d.message} (${where})` : d.message).split('\n')) L.push('  ' + m);
-  }
+  for (const d of shown) L.push(...inputWarningBlock(d.severity === 'error' ? 'ERROR' : 'WARNING', diagnosticToInputWarning(d)));
   const errors = shown.filter((d) => d.severity === 'error').length;
   const warnings = shown.length - errors;
   if (warnings) L.push(`   ${warnings} WARNING(S) FOUND IN THE INPUT INSTRUCTIONS`);
@@ -113,11 +116,56 @@ export function writeErrorOut(inputText: string, diagnostics: Diagnostic[], opti
   return L.join('\n') + '\n';
 }
 
+/**
+ * Input warnings of a run that went on, as Mplus prints them after the input echo in place of INPUT
+ * READING TERMINATED NORMALLY: the blocks one after another without blank lines, then the count line
+ * `   N WARNING(S) FOUND IN THE INPUT INSTRUCTIONS`, then four blank lines (writeOut) before the title.
+ * Layout of the real Mplus 8.8 and 9 outputs in fixtures/peers/lrt_bully/c2_bully.out ..
+ * (MM4DBER/Intro_to_LCA; `*** WARNING in VARIABLE command`, `... in PLOT command`, `... in OUTPUT
+ * command`) and fixtures/peers/lrt_kmeans/ (immerse-ucsb/lca-bookdown; `*** WARNING in MODEL
+ * command`); blocks without a command print `*** WARNING` alone (Mplus 7/8 outputs with "Input line
+ * exceeded 90 characters"). MplusAutomation reads each block up to the next `***` line into `warnings`.
+ */
+export function inputWarningLines(ws: InputWarning[]): string[] {
+  return [...ws.flatMap((w) => inputWarningBlock('WARNING', w)), `   ${ws.length} WARNING(S) FOUND IN THE INPUT INSTRUCTIONS`];
+}
+
+function inputWarningBlock(kind: 'WARNING' | 'ERROR', w: InputWarning): string[] {
+  return [w.command ? `*** ${kind} in ${w.command.toUpperCase()} command` : `*** ${kind}`, ...w.lines.map((m) => '  ' + m)];
+}
+
+/**
+ * A diagnostic in the printed form: its message (with the input line and column, or the data record,
+ * at the end) word-wrapped to 78 columns as Mplus wraps its messages (their lines stay within 80).
+ */
+export function diagnosticToInputWarning(d: Diagnostic): InputWarning {
+  const where = locationText(d);
+  const text = where ? `${d.message} (${where})` : d.message;
+  return { code: d.code, command: d.command ? d.command.toUpperCase() : null, lines: text.split('\n').flatMap((l) => wrapWords(l, MESSAGE_WIDTH)) };
+}
+
+const MESSAGE_WIDTH = 78;
+
+/** greedy word wrap; a word longer than the width stays whole on its own line */
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  out.push(cur);
+  return out;
+}
+
 function locationText(d: Diagnostic): string {
   const l = d.location;
   if (l.kind === 'input') return `line ${l.span.start.line}, column ${l.span.start.col}`;
-  if (l.kind === 'data') return `data file ${l.file}, record ${l.row}${l.column !== undefined ? `, column ${l.column}` : ''}`;
-  if (l.kind === 'file') return l.file;
+  if (l.kind === 'data') return `data file ${basename(l.file)}, record ${l.row}${l.column !== undefined ? `, column ${l.column}` : ''}`;
+  // a file is named without its folder: the .out stays the same wherever the run happened
+  if (l.kind === 'file') return basename(l.file);
   return '';
 }
 
@@ -323,9 +371,9 @@ function semFitIndices(L: string[], f: FitStatistics): void {
 
 const COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR THE LATENT CLASSES';
 
-function classCounts(L: string[], c: ClassCounts): void {
+function classCounts(L: string[], c: ClassCounts, transitions: TransitionTable[]): void {
   if (c.perVariable?.length && c.labels.some((l) => l.includes('.'))) {
-    classPatternCounts(L, c);
+    classPatternCounts(L, c, transitions);
     return;
   }
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -340,6 +388,7 @@ function classCounts(L: string[], c: ClassCounts): void {
   if (c.model) block('BASED ON THE ESTIMATED MODEL', c.model, false);
   block('BASED ON ESTIMATED POSTERIOR PROBABILITIES', c.posterior, false);
   block('BASED ON THEIR MOST LIKELY LATENT CLASS MEMBERSHIP', c.mostLikely, true);
+  if (transitions.length) L.push(...transitionLines(transitions));
   if (c.entropy !== null) {
     L.push('CLASSIFICATION QUALITY', '');
     L.push(labelValue('     Entropy', fixed(c.entropy, 3), 42), '', '');
@@ -364,7 +413,7 @@ export const VARIABLE_COUNTS_HEADER = 'FINAL CLASS COUNTS AND PROPORTIONS FOR EA
  * classification-probability / logit matrices; the model-based blocks (when the engine provides them)
  * are printed first, as for one class variable [inferred].
  */
-function classPatternCounts(L: string[], c: ClassCounts): void {
+function classPatternCounts(L: string[], c: ClassCounts, transitions: TransitionTable[]): void {
   const vars = c.perVariable!;
   const names = vars.map((v) => v.name.toUpperCase());
   const patterns = c.labels.map((l) => l.split('.'));
@@ -398,6 +447,7 @@ function classPatternCounts(L: string[], c: ClassCounts): void {
     }
     L.push('', '');
   }
+  if (transitions.length) L.push(...transitionLines(transitions));
   if (c.entropy !== null) {
     L.push('CLASSIFICATION QUALITY', '');
     L.push(labelValue('     Entropy', fixed(c.entropy, 3), 42), '', '');
@@ -410,6 +460,29 @@ function classPatternCounts(L: string[], c: ClassCounts): void {
     L.push('');
     probMatrix(L, [], patterns.map((_, k) => String(k + 1)), c.averagePosterior, 8, false);
   }
+}
+
+export const TRANSITIONS_HEADER = 'LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL';
+
+/**
+ * LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL, in the layout of a real Mplus 8.11
+ * output (immerse-ucsb/lca-bookdown, lta/lta_model/4-class-invariant.out, commit 842782214d;
+ * CLASSES = c1(4) c2(4), c2 ON c1): `  C1 Classes (Rows) by C2 Classes (Columns)`, a blank line, the
+ * column labels (first right-aligned in 13 columns, the others in 9), a blank line, then one row per
+ * class of the first variable: label in 4 columns, probabilities F10.3 then F9.3; two blank lines end
+ * the section. Several pairs print one block each, separated by a blank line [inferred]; the section's
+ * place after the class counts, before CLASSIFICATION QUALITY, is [inferred] for the Mplus 8.8 layout.
+ */
+export function transitionLines(ts: TransitionTable[]): string[] {
+  const out = [TRANSITIONS_HEADER];
+  for (const t of ts) {
+    const kb = t.probabilities[0]?.length ?? 0;
+    out.push('', `  ${t.from.toUpperCase()} Classes (Rows) by ${t.to.toUpperCase()} Classes (Columns)`, '');
+    out.push(Array.from({ length: kb }, (_, b) => String(b + 1).padStart(b === 0 ? 13 : 9)).join(''), '');
+    t.probabilities.forEach((row, a) => out.push(String(a + 1).padStart(4) + row.map((p, b) => fmtF(p, b === 0 ? 10 : 9, 3)).join('')));
+  }
+  out.push('', '');
+  return out;
 }
 
 /** class-by-class matrix: first column `firstWidth` wide, then 9 wide; wraps after 10 columns [inferred]. */

@@ -10,6 +10,7 @@ import type { ModelIR } from '../model/ir.js';
 import type { OddsRatioComparison, ProbabilityScaleRow } from '../results/probability.js';
 import type { StandardizedResults } from '../results/standardize.js';
 import type { Tech10Result } from '../results/tech10.js';
+import type { TransitionTable } from '../results/transition.js';
 
 /** OUTPUT: STANDARDIZED / STDYX / STDY / STD: the tables to print (in this order) and their rows */
 export interface StandardizedOut {
@@ -126,6 +127,20 @@ export interface SaveDataInfo {
   others?: Array<{ title: string; file: string }>;
 }
 
+/**
+ * A warning about the input instructions or the data (parse, data, model and OUTPUT stages), printed
+ * after the input echo as `*** WARNING in MODEL command` (or `*** WARNING` without a command) followed
+ * by its lines indented two spaces (see out.ts `inputWarningBlock`).
+ */
+export interface InputWarning {
+  /** plusmix's diagnostic code (W_LINE_GT_90, W_WITHIN_MEAN, ...); 'mplus-input-warning' when read from an Mplus file */
+  code: string;
+  /** the Mplus command it belongs to, upper case ('MODEL', 'VARIABLE'), or null */
+  command: string | null;
+  /** message lines without indentation (plusmix appends the input line and column) */
+  lines: string[];
+}
+
 export interface OutOptions {
   /** Mplus version whose layout we imitate; line 1 reads `Mplus VERSION <v>` (MplusAutomation keys on it) */
   mplusVersion?: string;
@@ -147,11 +162,15 @@ export interface OutInput {
   inputText: string;
   /** TITLE lines as printed after INPUT READING TERMINATED NORMALLY */
   title: string[];
+  /** input / data warnings: when present they replace INPUT READING TERMINATED NORMALLY (Mplus layout) */
+  inputWarnings?: InputWarning[];
   ir?: ModelIR;
   summary: AnalysisSummary;
   dataSummary?: DataSummaryOut;
   result: EstimationResult;
   tech1?: Tech1Output;
+  /** LATENT TRANSITION PROBABILITIES BASED ON THE ESTIMATED MODEL (models with `c2 ON c1`; src/results/transition.ts) */
+  transitions?: TransitionTable[];
   /** OUTPUT: TECH10 tables (src/results/tech10.ts); absent when the model is outside their scope */
   tech10?: Tech10Result;
   probabilityScale?: ProbabilityScaleRow[];

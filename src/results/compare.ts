@@ -25,6 +25,13 @@ export interface ModelSummary {
   entropy: number | null;
   /** best log-likelihood replicated across the final-stage random starts; null = not applicable (no random starts) */
   replicated: boolean | null;
+  /**
+   * TECH11 / TECH14 p-values of the K-1 vs K class tests when the file has them (MplusAutomation's
+   * T11_VLMR_PValue, T11_LMR_PValue and BLRT_PValue); absent or null otherwise
+   */
+  vlmrP?: number | null;
+  lmrP?: number | null;
+  blrtP?: number | null;
 }
 
 export interface CompareRow extends ModelSummary {
@@ -87,7 +94,26 @@ export function summaryFromResult(
     entropy: finite(cc?.entropy),
     // Mplus prints the RANDOM STARTS table only when random starts were used (STARTS > 0)
     replicated: result.randomStarts ? result.randomStarts.replicated : null,
+    ...lrtPValues(result),
   };
+}
+
+/** the TECH11 / TECH14 p-values of a result (only the fields that are present) */
+export function lrtPValues(result: Pick<EstimationResult, 'tech11' | 'tech14'>): Pick<ModelSummary, 'vlmrP' | 'lmrP' | 'blrtP'> {
+  return {
+    ...(result.tech11 ? { vlmrP: finite(result.tech11.pValue), lmrP: finite(result.tech11.adjusted.pValue) } : {}),
+    ...(result.tech14 ? { blrtP: finite(result.tech14.pValue) } : {}),
+  };
+}
+
+/** the LRT columns the table shows: only those some row has */
+function lrtColumns(t: CompareTable): Array<{ key: 'vlmrP' | 'lmrP' | 'blrtP'; head: string; csv: string }> {
+  const all = [
+    { key: 'vlmrP' as const, head: 'VLMR p', csv: 'vlmr_pvalue' },
+    { key: 'lmrP' as const, head: 'LMR p', csv: 'lmr_pvalue' },
+    { key: 'blrtP' as const, head: 'BLRT p', csv: 'blrt_pvalue' },
+  ];
+  return all.filter((c) => t.rows.some((r) => r[c.key] !== undefined && r[c.key] !== null));
 }
 
 export function buildCompareTable(models: ModelSummary[]): CompareTable {
@@ -105,7 +131,9 @@ const replicatedText = (r: boolean | null) => (r === null ? 'n/a' : r ? 'yes' : 
 
 /** Plain-text table: fixed-width columns, best BIC marked with '*', notes below. */
 export function formatCompareText(t: CompareTable): string {
-  const head = ['Model', 'Classes', 'Loglikelihood', 'Par', 'AIC', 'BIC', 'aBIC', 'Entropy', 'Replicated', 'Title'];
+  // TECH11 / TECH14 p-value columns (4 decimals, as printed by Mplus) after Entropy, when any model has them
+  const lrt = lrtColumns(t);
+  const head = ['Model', 'Classes', 'Loglikelihood', 'Par', 'AIC', 'BIC', 'aBIC', 'Entropy', ...lrt.map((c) => c.head), 'Replicated', 'Title'];
   const body = t.rows.map((r) => [
     r.label + (r.terminatedNormally ? '' : ' !'),
     classText(r.classes),
@@ -115,12 +143,13 @@ export function formatCompareText(t: CompareTable): string {
     fx(r.bic, 3) + (r.bestBic ? '*' : ' '),
     fx(r.abic, 3),
     fx(r.entropy, 3),
+    ...lrt.map((c) => fx(r[c.key] ?? null, 4)),
     replicatedText(r.replicated),
     r.title ?? '',
   ]);
   const width = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j].length)));
-  // text columns (model, title) left-aligned, numbers right-aligned; the title column is not padded
-  const left = new Set([0, 8, 9]);
+  // text columns (model, replicated, title) left-aligned, numbers right-aligned; the title column is not padded
+  const left = new Set([0, 8 + lrt.length, 9 + lrt.length]);
   const line = (cells: string[]) =>
     cells
       .map((c, j) => (j === cells.length - 1 ? c : left.has(j) ? c.padEnd(width[j]) : c.padStart(width[j])))
@@ -138,13 +167,14 @@ export function formatCompareText(t: CompareTable): string {
 /** CSV with a header line; empty cells for missing values; replicated: yes / no / empty (not applicable). */
 export function formatCompareCsv(t: CompareTable): string {
   const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ['model', 'file', 'title', 'source', 'terminated_normally', 'classes', 'loglikelihood', 'parameters', 'aic', 'bic', 'abic', 'entropy', 'replicated', 'best_bic'];
+  const lrt = lrtColumns(t);
+  const head = ['model', 'file', 'title', 'source', 'terminated_normally', 'classes', 'loglikelihood', 'parameters', 'aic', 'bic', 'abic', 'entropy', 'replicated', 'best_bic', ...lrt.map((c) => c.csv)];
   const num = (x: number | null) => (x === null ? '' : String(x));
   const rows = t.rows.map((r) =>
     [
       r.label, r.file, r.title ?? '', r.source, r.terminatedNormally ? 'yes' : 'no', r.classes === null ? '' : r.classes.join(' '),
       num(r.loglikelihood), num(r.parameters), num(r.aic), num(r.bic), num(r.abic), num(r.entropy),
-      r.replicated === null ? '' : r.replicated ? 'yes' : 'no', r.bestBic ? 'yes' : 'no',
+      r.replicated === null ? '' : r.replicated ? 'yes' : 'no', r.bestBic ? 'yes' : 'no', ...lrt.map((c) => num(r[c.key] ?? null)),
     ].map(q).join(','),
   );
   return [head.join(','), ...rows].join('\n') + '\n';
@@ -152,6 +182,7 @@ export function formatCompareCsv(t: CompareTable): string {
 
 /** JSON form: `{ format: 'plusmix-compare', best_bic, models: [...] }` (snake_case as in the result JSON). */
 export function compareJson(t: CompareTable): object {
+  const lrt = lrtColumns(t);
   return {
     format: 'plusmix-compare',
     format_version: 1,
@@ -171,6 +202,7 @@ export function compareJson(t: CompareTable): object {
       entropy: r.entropy,
       replicated: r.replicated,
       best_bic: r.bestBic,
+      ...Object.fromEntries(lrt.map((c) => [c.csv, r[c.key] ?? null])),
     })),
   };
 }

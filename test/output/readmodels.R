@@ -58,6 +58,38 @@ if (!is.null(j$class_variables) && !is.null(j$class_variables$counts[[1]])) {
   po <- m$class_counts$posteriorProb
   if (!all(abs(po$count - j$classes$posterior$count) <= 0.000005 + 1e-9)) stop("posterior class counts")
 }
-cat("OK", nrow(jp), "parameters\n")
+# input warnings (JSON entries with a `command` field): each block must be among readModels' warnings
+jw <- fromJSON(jsonFile, simplifyVector = FALSE)$warnings
+for (w in Filter(function(w) "command" %in% names(w), jw)) {
+  first <- trimws(strsplit(w$text, "\n", fixed = TRUE)[[1]][1])
+  if (!any(vapply(m$warnings, function(x) identical(trimws(x[1]), first), logical(1)))) stop("input warning not read: ", first)
+}
+# TECH11 / TECH14: MplusAutomation's summary columns
+if (!is.null(j$tech11)) {
+  if (!close(s$T11_VLMR_PValue, j$tech11$pvalue, 0.00005 + 1e-9)) stop("T11_VLMR_PValue ", s$T11_VLMR_PValue)
+  if (!close(s$T11_LMR_PValue, j$tech11$lmr_adjusted$pvalue, 0.00005 + 1e-9)) stop("T11_LMR_PValue")
+  if (!close(s$T11_VLMR_2xLLDiff, j$tech11$lrt)) stop("T11_VLMR_2xLLDiff")
+  if (!close(s$T11_KM1LL, j$tech11$h0_loglikelihood)) stop("T11_KM1LL")
+}
+if (!is.null(j$tech14)) {
+  if (!close(s$BLRT_PValue, j$tech14$pvalue, 0.00005 + 1e-9)) stop("BLRT_PValue ", s$BLRT_PValue)
+  if (!close(s$BLRT_KM1LL, j$tech14$h0_loglikelihood)) stop("BLRT_KM1LL")
+  if (s$BLRT_SuccessfulDraws != j$tech14$successful_draws) stop("BLRT_SuccessfulDraws")
+}
+# LATENT TRANSITION PROBABILITIES: MplusAutomation's class_counts$transitionProbs (from, to, probability)
+if (!is.null(j$latent_transitions)) {
+  tp <- m$class_counts$transitionProbs
+  if (is.null(tp)) stop("transitionProbs not read")
+  for (k in seq_len(nrow(j$latent_transitions))) {
+    P <- j$latent_transitions$probabilities[[k]]
+    for (a in seq_len(nrow(P))) for (b in seq_len(ncol(P))) {
+      sel <- tp$from == paste0(j$latent_transitions$from[k], ".", a) & tp$to == paste0(j$latent_transitions$to[k], ".", b)
+      if (sum(sel) != 1 || !close(tp$probability[sel], P[a, b])) stop("transition ", a, " -> ", b)
+    }
+  }
+}
+nIn <- length(Filter(function(w) "command" %in% names(w), jw))
+extra <- c(if (nIn > 0) paste(nIn, "input warnings"), if (!is.null(j$tech11)) "tech11", if (!is.null(j$tech14)) "tech14", if (!is.null(j$latent_transitions)) "transitions")
+cat(paste(c("OK", nrow(jp), "parameters", extra), collapse = " "), "\n", sep = "")
 }
 for (i in seq(1, length(args), by = 2)) check(args[i], args[i + 1])

@@ -12,6 +12,7 @@ import { writeOut } from '../../src/output/out.js';
 import { jsonText, toJson } from '../../src/output/json.js';
 import { runPipeline } from '../../src/cli/pipeline.js';
 import { referenceText } from './reference.js';
+import { generateLta, LTA_INPUT } from './ltadata.js';
 
 const M2 = `TITLE: HSB m2: random intercept and random slopes of female and ses
 DATA: FILE = hsb.dat;
@@ -38,10 +39,11 @@ VARIABLE: NAMES = y1-y4 x1 x2 w clus;
   USEVARIABLES = y1-y4 x1 x2;
 MODEL: f BY y1-y4; f ON x1 x2; y1 WITH y2;
 OUTPUT: STANDARDIZED CINTERVAL SVALUES;
+! a comment longer than 90 columns gives an input warning, printed after the input echo as Mplus does
 `;
 
 const script = new URL('./readmodels.R', import.meta.url).pathname;
-test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skipped without R / MplusAutomation)', () => {
+test('readModels recovers our ex10.4, ex7.3, TWOLEVEL RANDOM, MIMIC (input warning), TECH11 / TECH14 and LTA outputs (skipped without R / MplusAutomation)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'plusmix-readmodels-'));
   try {
     const files: string[] = [];
@@ -76,13 +78,27 @@ test('readModels recovers our ex10.4, ex7.3 and a TWOLEVEL RANDOM output (skippe
     writeFileSync(join(dir, 'mimic.out'), mimic.outText);
     writeFileSync(join(dir, 'mimic.json'), jsonText(mimic.json!));
     files.push(join(dir, 'mimic.out'), join(dir, 'mimic.json'));
+    // a real Mplus 8.8 LCA with input warnings, TECH11 and TECH14 (fixtures/peers/lrt_bully), printed by plusmix
+    const c3 = readMplusOut(readFileSync(new URL('../../fixtures/peers/lrt_bully/c3_bully.out', import.meta.url), 'utf8'));
+    const c3in = toOutInput(c3, '0.1.0');
+    c3in.options.timestamps = null;
+    writeFileSync(join(dir, 'c3.out'), writeOut(c3in));
+    writeFileSync(join(dir, 'c3.json'), jsonText(toJson({ result: c3.result, summary: c3.summary, inputText: c3.inputText, plusmixVersion: '0.1.0', ...(c3.inputWarnings ? { inputWarnings: c3.inputWarnings } : {}) })));
+    files.push(join(dir, 'c3.out'), join(dir, 'c3.json'));
+    // two class variables with c2 ON c1: LATENT TRANSITION PROBABILITIES (simulated data, test/output/ltadata.ts)
+    writeFileSync(join(dir, 'lta.dat'), generateLta(1200));
+    const lta = runPipeline(LTA_INPUT, join(dir, 'lta.inp'), { clock: null });
+    assert.is(lta.exitCode, 0, lta.outText);
+    writeFileSync(join(dir, 'lta.out'), lta.outText);
+    writeFileSync(join(dir, 'lta.json'), jsonText(lta.json!));
+    files.push(join(dir, 'lta.out'), join(dir, 'lta.json'));
     const r = spawnSync('Rscript', [script, ...files], { encoding: 'utf8' });
     if (r.error || r.status === 77) {
       console.log('  readmodels.test.ts: SKIPPED (Rscript, MplusAutomation or jsonlite not available)');
       return;
     }
     assert.is(r.status, 0, `${r.stderr}${r.stdout}`);
-    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters', 'OK 17 parameters', 'OK 12 parameters', 'OK 16 parameters']);
+    assert.equal(r.stdout.trim().split('\n'), ['OK 48 parameters', 'OK 9 parameters', 'OK 17 parameters', 'OK 12 parameters', 'OK 16 parameters 1 input warnings', 'OK 20 parameters 3 input warnings tech11 tech14', 'OK 35 parameters 1 input warnings transitions']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
