@@ -9,6 +9,7 @@ import type { DataColumn, Dataset } from '../data/dataset.js';
 import type { ClassVariable, LatentVariable, Level, ModelIR, ObservedVariable, ParamKind, ParamRow } from './ir.js';
 import { classPatterns } from './ir.js';
 import { readSettings } from './settings.js';
+import { refuseGrouping } from './groups.js';
 import type { Mention, PKey, Setting } from './lower.js';
 import { keyString, lowerModel, matches } from './lower.js';
 import type { DefaultSpec, ModelShape } from './defaults.js';
@@ -25,6 +26,7 @@ export interface BuildResult {
 export function buildIR(ast: InputFile, columns: DataColumn[], diags: Diagnostic[], data?: Dataset): ModelIR {
   const file = ast.path;
   const st = readSettings(ast, diags);
+  refuseGrouping(ast, st, diags);
   const twoLevel = st.analysisType.has('TWOLEVEL');
   const mixture = st.analysisType.has('MIXTURE');
   const randomType = st.analysisType.has('RANDOM');
