@@ -92,7 +92,7 @@ type Alts<T> = IOrAlt<T>[];
 // ---------------------------------------------------------------------------
 // MODEL bodies.
 //   body      := (section | statement | ';')*
-//   section   := '%' name ('.' name)* '%'
+//   section   := '%' name ('.' name)* name? '%'
 //   statement := parts (op parts)? ('|' parts (op parts)?)? ';'
 //   parts     := (item | labels | '[' (item|labels)* ']' | '{' (item|labels)* '}')+
 //   item      := name ('-' name)? (('@' num) | ('*' num?))?
@@ -104,6 +104,8 @@ type Alts<T> = IOrAlt<T>[];
 export interface MSectionRec {
   kind: 'section';
   names: IToken[];
+  /** `%BETWEEN level2%`: the level name after the section name (TYPE = THREELEVEL) */
+  label?: IToken;
   start: number;
   end: number;
 }
@@ -219,6 +221,10 @@ export class ModelParser extends RecordParser {
       this.MANY(() => {
         this.CONSUME(T.MDot);
         sec.names.push(this.CONSUME2(T.MIdent));
+      });
+      // TYPE = THREELEVEL: `%BETWEEN level2%`
+      this.OPTION(() => {
+        sec.label = this.CONSUME3(T.MIdent);
       });
       this.CONSUME2(T.MPercent);
       sec.end = this.lastEnd();

@@ -15,6 +15,7 @@ import type { ModelIR } from '../model/ir.js';
 import { estimate } from '../estimate/index.js';
 import { resolveOptions } from '../estimate/options.js';
 import { estimateTwoLevel } from '../estimate/twolevel/index.js';
+import { estimateThreeLevel } from '../estimate/threelevel/index.js';
 import type { EstimationResult } from '../results/types.js';
 import { diagnosticToInputWarning, writeErrorOut, writeOut } from '../output/out.js';
 import { assembleOutInput } from '../output/assemble.js';
@@ -123,6 +124,8 @@ function outputWarning(ast: InputFile, names: string[], code: string, message: s
 
 /** Choose the estimator for the model family. */
 function fit(ir: ModelIR, ds: Dataset, settings: ReturnType<typeof runSettings>): EstimationResult {
+  // TYPE = THREELEVEL, continuous outcomes: exact likelihood (src/estimate/threelevel/DESIGN.md)
+  if (ir.threeLevel) return estimateThreeLevel(ir, ds, { estimator: settings.estimation.estimator === 'ML' ? 'ML' : 'MLR' });
   if (ir.twoLevel && !ir.mixture) {
     // exact (closed-form) likelihood where the model allows it (continuous outcomes with missing values,
     // random intercepts and slopes, within / between factors and growth factors, latent covariates,

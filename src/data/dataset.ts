@@ -15,6 +15,8 @@ export interface DataColumn {
   categories?: number[];
   /** VARIABLE: WITHIN / BETWEEN / neither ('both'); single-level data: 'within' */
   level: 'within' | 'between' | 'both';
+  /** TYPE = THREELEVEL: the level of a BETWEEN variable (`BETWEEN = (level2) w (level3) z`) */
+  betweenLevel?: 'LEVEL2' | 'LEVEL3';
 }
 
 export interface ClusterIndex {
@@ -57,6 +59,11 @@ export interface Dataset {
   id?: DataColumn;
   weight?: DataColumn;
   cluster?: ClusterIndex;
+  /**
+   * TYPE = THREELEVEL (`CLUSTER = level3 level2`): the level-3 clusters; `cluster` then holds the level-2
+   * clusters, each of which lies in one level-3 cluster (checked when the data are read).
+   */
+  clusterTop?: ClusterIndex;
   /** KNOWNCLASS: 0-based known class of each row, per known class variable */
   knownClass?: Array<{ classVariable: string; of: Int32Array }>;
   summary: DataSummary;

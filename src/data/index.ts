@@ -172,7 +172,8 @@ export function loadData(ast: InputFile, inputDir: string): LoadResult {
   let nDroppedMissingCluster = 0;
   if (roles.cluster) {
     const ids = table.cols[columnIndex(table, roles.cluster)];
-    const keep = Uint8Array.from(ids, (x) => (x === x ? 1 : 0));
+    const top = roles.clusterTop ? table.cols[columnIndex(table, roles.clusterTop)] : undefined;
+    const keep = Uint8Array.from(ids, (x, i) => (x === x && (!top || top[i] === top[i]) ? 1 : 0));
     nDroppedMissingCluster = table.nRows - count(keep);
     if (nDroppedMissingCluster) {
       diagnostics.push(
@@ -224,7 +225,10 @@ export function loadData(ast: InputFile, inputDir: string): LoadResult {
   // columns
   const mkColumn = (j: number, levelDefault: DataColumn['level']): DataColumn => {
     const name = table.names[j];
-    return { name: up(name), display: name, values: table.cols[j], scale: roles.scale.get(up(name)) ?? 'continuous', level: roles.level.get(up(name)) ?? levelDefault, categories: undefined };
+    const col: DataColumn = { name: up(name), display: name, values: table.cols[j], scale: roles.scale.get(up(name)) ?? 'continuous', level: roles.level.get(up(name)) ?? levelDefault, categories: undefined };
+    const bl = roles.betweenLevel?.get(up(name));
+    if (bl && col.level === 'between') col.betweenLevel = bl;
+    return col;
   };
   const twoLevel = !!roles.cluster;
   const columns = useIdx.map((j) => mkColumn(j, twoLevel ? 'both' : 'within'));
@@ -233,7 +237,7 @@ export function loadData(ast: InputFile, inputDir: string): LoadResult {
     else if (c.scale === 'count') checkCount(c, recordNo, dataName);
     if (c.scale !== 'categorical' && c.scale !== 'nominal') delete c.categories;
   }
-  const extraNames = [roles.cluster, roles.id, roles.weight, ...roles.auxiliary, roles.knownClass?.source, ...roles.constraint].filter((x): x is string => !!x);
+  const extraNames = [roles.cluster, roles.clusterTop, roles.id, roles.weight, ...roles.auxiliary, roles.knownClass?.source, ...roles.constraint].filter((x): x is string => !!x);
   const extra: DataColumn[] = [];
   for (const n of extraNames) {
     if (extra.some((c) => c.name === up(n)) || columns.some((c) => c.name === up(n))) continue;
@@ -247,8 +251,9 @@ export function loadData(ast: InputFile, inputDir: string): LoadResult {
   if (roles.cluster) {
     const ids = table.cols[columnIndex(table, roles.cluster)];
     cluster = buildClusterIndex(up(roles.cluster), ids);
-    for (const c of columns) if (c.level === 'between') checkBetween(c, cluster, recordNo, dataName);
+    for (const c of columns) if (c.level === 'between' && c.betweenLevel !== 'LEVEL3') checkBetween(c, cluster, recordNo, dataName);
   }
+  const clusterTop = roles.clusterTop && cluster ? threeLevelClusters(up(roles.clusterTop), table.cols[columnIndex(table, roles.clusterTop)], cluster, columns, recordNo, dataName) : undefined;
 
   const summary: DataSummary = {
     nRead,
@@ -277,6 +282,7 @@ export function loadData(ast: InputFile, inputDir: string): LoadResult {
   if (!dataset.id) delete dataset.id;
   if (!dataset.weight) delete dataset.weight;
   if (!dataset.cluster) delete dataset.cluster;
+  if (clusterTop) dataset.clusterTop = clusterTop;
   if (!dataset.knownClass) delete dataset.knownClass;
   return { dataset, diagnostics };
 }
@@ -313,6 +319,10 @@ export function dropMissingCovariates(ds: Dataset, covariateNames: string[]): Lo
   if (ds.cluster) {
     const idCol = extra.find((c) => c.name === ds.cluster!.variable) ?? columns.find((c) => c.name === ds.cluster!.variable);
     out.cluster = buildClusterIndex(ds.cluster.variable, idCol!.values);
+  }
+  if (ds.clusterTop) {
+    const idCol = extra.find((c) => c.name === ds.clusterTop!.variable);
+    out.clusterTop = buildClusterIndex(ds.clusterTop.variable, idCol!.values);
   }
   if (ds.knownClass) out.knownClass = ds.knownClass.map((k) => ({ ...k, of: Int32Array.from(k.of.filter((_, i) => keep[i] === 1)) }));
   if (ds.recordNumbers) out.recordNumbers = Int32Array.from(ds.recordNumbers.filter((_, i) => keep[i] === 1));
@@ -419,6 +429,29 @@ function checkCount(c: DataColumn, recordNo: Int32Array, file: string): void {
       throw new PlusmixError(dataError(file, recordNo[i], `Count variable ${c.display} must hold non-negative integers; record ${recordNo[i]} has ${x}.`, { variable: c.display }, 'E_COUNT_VALUE'));
     }
   }
+}
+
+/**
+ * TYPE = THREELEVEL: the level-3 cluster index; checks that every level-2 cluster lies in one level-3
+ * cluster (level-2 ids may repeat across level-3 clusters in Mplus data only if they are globally unique
+ * here: plusmix groups persons by the level-2 id alone [ours]) and that (level3) BETWEEN variables are
+ * constant within level-3 clusters.
+ */
+function threeLevelClusters(topName: string, topIds: Float64Array, low: NonNullable<Dataset['cluster']>, columns: DataColumn[], recordNo: Int32Array, file: string): NonNullable<Dataset['clusterTop']> {
+  const top = buildClusterIndex(topName, topIds);
+  for (let g = 0; g < low.ids.length; g++) {
+    const i0 = low.order[low.start[g]];
+    for (let k = low.start[g] + 1; k < low.start[g + 1]; k++) {
+      const i = low.order[k];
+      if (topIds[i] !== topIds[i0]) {
+        throw new PlusmixError(
+          dataError(file, recordNo[i], `Cluster ${low.ids[g]} of ${low.variable} lies in two clusters of the level-3 cluster variable (${topIds[i0]} in record ${recordNo[i0]}, ${topIds[i]} in record ${recordNo[i]}). Level-2 cluster ids must be unique across level-3 clusters.`, { variable: low.variable }, 'E_CLUSTER_NESTING'),
+        );
+      }
+    }
+  }
+  for (const c of columns) if (c.level === 'between' && c.betweenLevel === 'LEVEL3') checkBetween(c, top, recordNo, file);
+  return top;
 }
 
 function checkBetween(c: DataColumn, cl: NonNullable<Dataset['cluster']>, recordNo: Int32Array, file: string): void {

@@ -27,6 +27,13 @@ export interface VariableRoles {
   scale: Map<string, MeasurementScale>; // upper-case name -> scale (continuous when absent)
   level: Map<string, 'within' | 'between'>;
   cluster?: string;
+  /**
+   * TYPE = THREELEVEL: `CLUSTER = level3 level2` (highest level first, as Mplus writes it): the level-3
+   * cluster variable; `cluster` is then the level-2 one (the clusters persons are grouped by).
+   */
+  clusterTop?: string;
+  /** TYPE = THREELEVEL: `BETWEEN = (level2) w (level3) z`: the level of each BETWEEN variable (upper-case names) */
+  betweenLevel?: Map<string, 'LEVEL2' | 'LEVEL3'>;
   id?: string;
   weight?: string;
   auxiliary: string[];
@@ -71,7 +78,7 @@ function list(cmd: OptionsCommand | undefined, name: string, order: string[], fi
  */
 export function resolveRoles(cmd: OptionsCommand | undefined, names: string[], created: string[], file: string): VariableRoles {
   const all = [...names, ...created];
-  const cluster = single(cmd, 'CLUSTER', all, file);
+  const { cluster, clusterTop } = clusterVariables(cmd, all, file);
   const id = single(cmd, 'IDVARIABLE', all, file);
   const weight = single(cmd, 'WEIGHT', all, file);
   const auxiliary = list(cmd, 'AUXILIARY', all, file, true);
@@ -125,7 +132,7 @@ export function resolveRoles(cmd: OptionsCommand | undefined, names: string[], c
     knownClass = { classVariable: cv, source: up(source), classes: perClass, span: kcOpt.valueSpan };
   }
 
-  const special = new Set([cluster, id, weight, ...auxiliary, knownClass?.source].filter((x): x is string => !!x).map(up));
+  const special = new Set([cluster, clusterTop, id, weight, ...auxiliary, knownClass?.source].filter((x): x is string => !!x).map(up));
 
   // USEVARIABLES
   let use: string[];
@@ -187,11 +194,13 @@ export function resolveRoles(cmd: OptionsCommand | undefined, names: string[], c
     for (const v of vs) scale.set(up(v), sc);
   }
   // levels: names in WITHIN/BETWEEN may be class variables (BETWEEN) which are not data columns
+  const betweenLevel = threeLevelBetween(cmd, all, file);
   const levelList = (opt: 'WITHIN' | 'BETWEEN'): string[] => {
     const o = findOption(cmd, opt);
     if (!o) return [];
     const out: string[] = [];
-    for (const r of expandPositional(plainList(o, file, 'VARIABLE'), all, file)) {
+    const refs = opt === 'BETWEEN' && betweenLevel ? listItems(o.values, file, 'VARIABLE').flatMap((it) => it.refs) : plainList(o, file, 'VARIABLE');
+    for (const r of expandPositional(refs, all, file)) {
       const j = all.findIndex((n) => up(n) === up(r.name));
       if (j >= 0) out.push(all[j]);
       else if (opt === 'BETWEEN' && classNames.has(up(r.name))) out.push(r.name);
@@ -230,7 +239,56 @@ export function resolveRoles(cmd: OptionsCommand | undefined, names: string[], c
     centering = { mode: m, vars, span: cOpt.valueSpan };
   }
 
-  return { use, scale, level, cluster, id, weight, auxiliary, constraint, classes, knownClass, centering };
+  const roles: VariableRoles = { use, scale, level, cluster, id, weight, auxiliary, constraint, classes, knownClass, centering };
+  if (clusterTop) roles.clusterTop = clusterTop;
+  if (betweenLevel) roles.betweenLevel = betweenLevel;
+  return roles;
+}
+
+/**
+ * CLUSTER: one variable (TWOLEVEL), or two for TYPE = THREELEVEL, `CLUSTER = level3 level2;` with the
+ * highest level first (Mplus UG ex9.20-9.23): then `cluster` is the level-2 and `clusterTop` the level-3 variable.
+ */
+function clusterVariables(cmd: OptionsCommand | undefined, all: string[], file: string): { cluster?: string; clusterTop?: string } {
+  const o = findOption(cmd, 'CLUSTER');
+  if (!o) return {};
+  const refs = expandPositional(plainList(o, file, 'VARIABLE'), all, file);
+  if (refs.length === 2) {
+    const top = checkKnown(refs[0], all, file, o.written);
+    const low = checkKnown(refs[1], all, file, o.written);
+    if (up(top) === up(low)) throw new PlusmixError(inputError(file, o.valueSpan, 'E_BAD_VALUE', `${o.written}: the two cluster variables must differ.`, 'VARIABLE'));
+    return { cluster: low, clusterTop: top };
+  }
+  if (refs.length !== 1) throw new PlusmixError(inputError(file, o.valueSpan, 'E_BAD_VALUE', `${o.written} takes one variable (two for TYPE = THREELEVEL: the level-3 variable first).`, 'VARIABLE'));
+  return { cluster: checkKnown(refs[0], all, file, o.written) };
+}
+
+/**
+ * `BETWEEN = (level2) w (level3) z;` (TYPE = THREELEVEL): a parenthesised level word puts the variables
+ * after it on that level; variables before any label are between variables of both levels [ours: Mplus
+ * treats unlabelled BETWEEN variables of a three-level model as level-2 and level-3 variables; plusmix keeps
+ * them unlabelled and the three-level estimator refuses them]. Undefined when BETWEEN has no level label.
+ */
+function threeLevelBetween(cmd: OptionsCommand | undefined, all: string[], file: string): Map<string, 'LEVEL2' | 'LEVEL3'> | undefined {
+  const o = findOption(cmd, 'BETWEEN');
+  if (!o || !o.values.some((v) => v.kind === 'group')) return undefined;
+  const items = listItems(o.values, file, 'VARIABLE');
+  const out = new Map<string, 'LEVEL2' | 'LEVEL3'>();
+  let current: 'LEVEL2' | 'LEVEL3' | undefined;
+  for (const it of items) {
+    for (const r of expandPositional(it.refs, all, file)) {
+      if (current) out.set(up(r.name), current);
+    }
+    if (it.group) {
+      const words = it.group.items.filter((v) => v.kind === 'word');
+      const w = words.length === 1 && words[0].kind === 'word' ? words[0].upper : '';
+      if (w !== 'LEVEL2' && w !== 'LEVEL3') {
+        throw new PlusmixError(inputError(file, it.group.span, 'E_BAD_LIST', `${o.written}: expected (level2) or (level3) before the variables of that level (TYPE = THREELEVEL).`, 'VARIABLE'));
+      }
+      current = w;
+    }
+  }
+  return out;
 }
 
 function roleOf(n: string, r: { cluster?: string; id?: string; weight?: string; auxiliary: string[]; knownSource?: string }): string {

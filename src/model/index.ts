@@ -8,13 +8,14 @@ import { PlusmixError } from '../syntax/diagnostics.js';
 import type { DataColumn, Dataset } from '../data/dataset.js';
 import type { ModelIR } from './ir.js';
 import { buildIR } from './build.js';
+import { buildThreeLevelIR, isThreeLevel, levelSectionErrors } from './threelevel.js';
 
 export type { Tech1Section, Tech1Matrix } from './tech1.js';
 export { tech1 } from './tech1.js';
 
 /** What buildModel needs to know of the analysis variables: order (USEVARIABLES), scale, categories, level. */
 export interface ModelVariables {
-  columns: Array<Pick<DataColumn, 'name' | 'display' | 'scale' | 'level'> & Partial<Pick<DataColumn, 'categories' | 'values'>>>;
+  columns: Array<Pick<DataColumn, 'name' | 'display' | 'scale' | 'level'> & Partial<Pick<DataColumn, 'categories' | 'values' | 'betweenLevel'>>>;
 }
 
 function asColumns(vars: ModelVariables): DataColumn[] {
@@ -30,7 +31,13 @@ export function buildModel(ast: InputFile, vars: ModelVariables, data?: Dataset)
   const diagnostics: Diagnostic[] = [];
   let ir: ModelIR;
   try {
-    ir = buildIR(ast, asColumns(vars), diagnostics, data);
+    if (isThreeLevel(ast)) ir = buildThreeLevelIR(ast, asColumns(vars), diagnostics, data);
+    else {
+      levelSectionErrors(ast, diagnostics);
+      if (data?.clusterTop)
+        diagnostics.push({ severity: 'error', code: 'E_TWO_CLUSTER_VARIABLES', command: 'VARIABLE', message: 'CLUSTER with two variables needs TYPE = THREELEVEL (TYPE = COMPLEX TWOLEVEL is not supported).', location: { kind: 'file', file: ast.path } });
+      ir = buildIR(ast, asColumns(vars), diagnostics, data);
+    }
   } catch (e) {
     if (e instanceof PlusmixError) throw new PlusmixError([...diagnostics.filter((d) => d.severity === 'error'), ...e.diagnostics]);
     throw e;
@@ -47,7 +54,11 @@ export function buildModel(ast: InputFile, vars: ModelVariables, data?: Dataset)
 export function checkModel(ast: InputFile, vars: ModelVariables): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   try {
-    buildIR(ast, asColumns(vars), diagnostics);
+    if (isThreeLevel(ast)) buildThreeLevelIR(ast, asColumns(vars), diagnostics);
+    else {
+      levelSectionErrors(ast, diagnostics);
+      buildIR(ast, asColumns(vars), diagnostics);
+    }
   } catch (e) {
     if (e instanceof PlusmixError) diagnostics.push(...e.diagnostics);
     else throw e;

@@ -29,6 +29,8 @@ export interface ObservedVariable {
   role: 'dependent' | 'covariate';
   /** two-level: which levels the variable lives on; single-level models use 'within' */
   level: 'within' | 'between' | 'both';
+  /** TYPE = THREELEVEL: the level of a 'between' variable (`BETWEEN = (level2) w (level3) z`) */
+  betweenLevel?: 'LEVEL2' | 'LEVEL3';
 }
 
 export interface LatentVariable {
@@ -41,6 +43,8 @@ export interface LatentVariable {
    * random intercept of a within class logit (`C#1`); growth: `i s | y1@0 y2@1`.
    */
   kind: 'factor' | 'randomSlope' | 'randomIntercept' | 'classIntercept' | 'growth';
+  /** TYPE = THREELEVEL: the level of a between-level latent variable (src/model/threelevel.ts) */
+  betweenLevel?: 'LEVEL2' | 'LEVEL3';
 }
 
 /** `s | y ON x` at the within level: the slope of y on x is the between-level latent variable s. */
@@ -111,6 +115,8 @@ export interface ParamRow {
   equalityKey?: string;
   /** `(*1)`: random-start block label (parameters perturbed together), not an equality constraint */
   startBlock?: string;
+  /** TYPE = THREELEVEL: level of a 'between' row (`%BETWEEN level2%` / `%BETWEEN level3%`, src/model/threelevel.ts) */
+  betweenLevel?: 'LEVEL2' | 'LEVEL3';
 }
 
 export interface ConstraintSpec {
@@ -124,6 +130,8 @@ export interface ModelIR {
   /** TYPE keywords, e.g. ['TWOLEVEL','MIXTURE'] */
   analysisType: Set<string>;
   twoLevel: boolean;
+  /** TYPE = THREELEVEL (src/model/threelevel.ts); `twoLevel` is then false */
+  threeLevel?: boolean;
   mixture: boolean;
   observed: ObservedVariable[];
   latent: LatentVariable[];

@@ -90,7 +90,8 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     summary,
     dataSummary: dataSummaryOut(summarizeData(ds), { mixture: ir.mixture, missingPatterns: ds.summary.patterns.length > 1 }),
     result,
-    tech1: x.output.tech1 ? tech1FromLayout(layout(ir), result.start) : undefined,
+    // TYPE = THREELEVEL: layout.ts and svalues.ts know two levels only; nothing is printed rather than a partial table
+    tech1: x.output.tech1 && !ir.threeLevel ? tech1FromLayout(layout(ir), result.start) : undefined,
     ...(x.output.tech10 && mixtureCategorical ? tech10Out(ir, ds, result) : {}),
     ...transitionsOut(result),
     probabilityScale: mixtureCategorical ? probabilityScale(result) : undefined,
@@ -100,7 +101,7 @@ export function assembleOutInput(x: AssembleInput): OutInput {
     options: { plusmixVersion: x.plusmixVersion, timestamps: x.timestamps, tech1: x.output.tech1, tech8: x.output.tech8, tech10: !!x.output.tech10, tech11: !!x.output.tech11, tech14: !!x.output.tech14 },
     ...(x.output.standardized?.length ? standardizedOut(ir, ds, result, x.output.standardized) : {}),
     ...(x.output.cinterval ? { cinterval: true } : {}),
-    ...(x.output.svalues ? { svalues: svaluesLines(ir, result) } : {}),
+    ...(x.output.svalues && !ir.threeLevel ? { svalues: svaluesLines(ir, result) } : {}),
   };
 }
 

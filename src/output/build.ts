@@ -149,7 +149,8 @@ export function analysisSummary(
   const within = ir.observed.filter((o) => o.level === 'within' && ir.twoLevel).map((o) => o.name);
   const between = ir.observed.filter((o) => o.level === 'between').map((o) => o.name);
   // each list ends with a blank line, so two blank lines precede `Estimator` (ex9.2c, Mplus 8.7)
-  for (const [title, names] of [['Within', within], ['Between', between]] as const) {
+  const levelLists = ir.threeLevel ? threeLevelVariableLists(ir) : ([['Within', within], ['Between', between]] as const);
+  for (const [title, names] of levelLists) {
     if (!names.length) continue;
     if (special.length && special[special.length - 1] !== '') special.push('');
     special.push(`  ${title} variables`, ...rows6(names), '');
@@ -167,6 +168,16 @@ export function analysisSummary(
     inputFiles: x.inputFiles,
     inputFormat: x.inputFormat ?? 'FREE',
   };
+}
+
+/** TYPE = THREELEVEL: 'Within', 'Level 2 between' and 'Level 3 between' variables (layout of Mplus's UG mcex9.20 output). */
+function threeLevelVariableLists(ir: ModelIR): Array<readonly [string, string[]]> {
+  const at = (f: (o: ModelIR['observed'][number]) => boolean) => ir.observed.filter(f).map((o) => o.name);
+  return [
+    ['Within', at((o) => o.level === 'within')],
+    ['Level 2 between', at((o) => o.level === 'between' && o.betweenLevel !== 'LEVEL3')],
+    ['Level 3 between', at((o) => o.level === 'between' && o.betweenLevel === 'LEVEL3')],
+  ];
 }
 
 function rows6(names: string[]): string[] {

@@ -11,6 +11,8 @@ export const JSON_FORMAT_VERSION = 1;
 
 export interface JsonParameter {
   level: 'within' | 'between' | null;
+  /** TYPE = THREELEVEL: 'LEVEL2' / 'LEVEL3' for between parameters (absent otherwise) */
+  between_level?: 'LEVEL2' | 'LEVEL3';
   class: string | null;
   categorical_latent: boolean;
   block: string;
@@ -252,6 +254,7 @@ function parameterJson(p: ParameterEstimate): JsonParameter {
   const w = waldTest(p);
   return {
     level: p.level,
+    ...(p.betweenLevel ? { between_level: p.betweenLevel } : {}),
     class: p.categoricalLatent ? null : p.classLabel,
     categorical_latent: p.categoricalLatent,
     block: p.block,
@@ -284,6 +287,7 @@ export function resultFromJson(j: JsonResult): { parameters: ParameterEstimate[]
     parameters: j.parameters.map((p) => ({
       par: p.par,
       level: p.level,
+      ...(p.between_level ? { betweenLevel: p.between_level } : {}),
       classLabel: p.class,
       categoricalLatent: p.categorical_latent,
       block: p.block,

@@ -603,6 +603,10 @@ function resultChunks(params: ParameterEstimate[], row: (p: ParameterEstimate) =
   mainLevels.sort((a, b) => LEVEL_ORDER[`${a}`] - LEVEL_ORDER[`${b}`]);
   for (const level of mainLevels) {
     const atLevel = main.filter((p) => p.level === level);
+    if (level === 'between' && atLevel.some((p) => p.betweenLevel)) {
+      chunks.push(...threeLevelBetweenChunks(atLevel, row, style, narrowOn));
+      continue;
+    }
     if (level) chunks.push([levelMarker(level)]);
     for (const cl of classesOf(atLevel)) {
       if (cl !== null) chunks.push([classMarker(cl)]);
@@ -615,6 +619,20 @@ function resultChunks(params: ParameterEstimate[], row: (p: ParameterEstimate) =
       if (level) chunks.push([levelMarker(level)]);
       chunks.push(...blocks(cat.filter((p) => p.level === level), row, style, narrowOn));
     }
+  }
+  return chunks;
+}
+
+/**
+ * TYPE = THREELEVEL: the between parameters under 'Between LEVEL2 Level' and 'Between LEVEL3 Level'
+ * [inferred: the marker names the level as %BETWEEN level2% does; in UG ex9.20-9.23 the cluster
+ * variables are also called level2 / level3, so whether Mplus prints the level or the variable is open].
+ */
+function threeLevelBetweenChunks(ps: ParameterEstimate[], row: (p: ParameterEstimate) => string, style: ResultsStyle, narrowOn: boolean): string[][] {
+  const chunks: string[][] = [];
+  for (const lv of ['LEVEL2', 'LEVEL3'] as const) {
+    chunks.push([`Between ${lv} Level`]);
+    chunks.push(...blocks(ps.filter((p) => (p.betweenLevel ?? 'LEVEL2') === lv), row, style, narrowOn));
   }
   return chunks;
 }

@@ -5,6 +5,8 @@ export interface ParameterEstimate {
   /** the free parameter number (1-based, TECH1) or 0 for a fixed parameter */
   par: number;
   level: 'within' | 'between' | null;
+  /** TYPE = THREELEVEL: the level of a 'between' parameter (printed as 'Between LEVEL2 Level' / 'Between LEVEL3 Level') */
+  betweenLevel?: 'LEVEL2' | 'LEVEL3';
   /** printed class label ('1', '2', or '1.2' for patterns); null for class-free models and for 'Categorical Latent Variables' */
   classLabel: string | null;
   /** true for the rows printed under "Categorical Latent Variables" */

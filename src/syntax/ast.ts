@@ -216,7 +216,11 @@ export type ModelStatement =
 /** `%WITHIN%`, `%BETWEEN%`, `%OVERALL%`, `%c#1%`, `%c#1.cb#2%` */
 export type SectionMarker =
   | { kind: 'Within' }
-  | { kind: 'Between' }
+  | {
+      kind: 'Between';
+      /** TYPE = THREELEVEL: `%BETWEEN level2%` / `%BETWEEN level3%` (upper case); absent for `%BETWEEN%` */
+      level?: 'LEVEL2' | 'LEVEL3';
+    }
   | { kind: 'Overall' }
   | { kind: 'Class'; classes: Array<{ variable: string; upper: string; index: number }> };
 

@@ -193,7 +193,7 @@ function sectionText(s: SectionMarker): string {
     case 'Within':
       return '%WITHIN%';
     case 'Between':
-      return '%BETWEEN%';
+      return s.level ? `%BETWEEN ${s.level.toLowerCase()}%` : '%BETWEEN%';
     case 'Overall':
       return '%OVERALL%';
     default:

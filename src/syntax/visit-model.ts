@@ -42,6 +42,7 @@ function section(ctx: Ctx, node: MSectionRec, command: string): ModelStatement |
   if (!names.length) return null;
   const single = names.length === 1 ? names[0].image.toUpperCase() : '';
   let marker: SectionMarker | null = null;
+  if (node.label && real(node.label)) return betweenLevelSection(ctx, node, single, node.label, span, command);
   if (single === 'WITHIN') marker = { kind: 'Within' };
   else if (single === 'BETWEEN') marker = { kind: 'Between' };
   else if (single === 'OVERALL') marker = { kind: 'Overall' };
@@ -58,6 +59,16 @@ function section(ctx: Ctx, node: MSectionRec, command: string): ModelStatement |
     marker = { kind: 'Class', classes };
   }
   return { kind: 'Section', section: marker, span };
+}
+
+/** `%BETWEEN level2%` / `%BETWEEN level3%` (TYPE = THREELEVEL; the label names the level, not a cluster variable). */
+function betweenLevelSection(ctx: Ctx, node: MSectionRec, single: string, label: IToken, span: Span, command: string): ModelStatement | null {
+  const level = label.image.toUpperCase();
+  if (single !== 'BETWEEN' || (level !== 'LEVEL2' && level !== 'LEVEL3')) {
+    ctx.error(span, 'E_BAD_SECTION', `'%${node.names.map((t) => t.image).join('.')} ${label.image}%' is not a section: expected %BETWEEN level2% or %BETWEEN level3% (TYPE = THREELEVEL).`, command);
+    return null;
+  }
+  return { kind: 'Section', section: { kind: 'Between', level }, span };
 }
 
 function statement(
