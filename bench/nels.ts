@@ -5,7 +5,7 @@
 //     integration (STANDARD 15, adaptive) and at the coarse rule the optimizer starts with;
 //   - one start (STARTS = 0) to convergence: time, iterations, loglikelihood (NELS_FIT=0 skips it);
 //     given up after NELS_LIMIT seconds (default 300) and reported as not converged, with the last
-//     loglikelihood, because it still takes longer than the issue's goal of 60 s (examples/nels/README.md);
+//     loglikelihood (issue goal: under 60 s; examples/nels/README.md);
 //   - with NELS_STARTS=1: STARTS = 20 4 with PROCESSORS = 2 (same time limit).
 // The one-start figure times the optimization alone (no standard errors); the STARTS run is the whole
 // estimation, standard errors included.

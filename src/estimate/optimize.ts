@@ -17,7 +17,7 @@ import type { EMPlan } from './em.js';
 import { mStep } from './em.js';
 import type { EstimationOptions } from './options.js';
 import type { IntegrationState } from './integrate.js';
-import { copyProposals, freezeProposals, logLikIntegrated, placeProposals, REFRESH_PASSES } from './integrate.js';
+import { clusterScores, copyProposals, freezeProposals, logLikIntegrated, placeProposals, REFRESH_PASSES } from './integrate.js';
 
 /** EMA: relative loglikelihood change below which EM hands over to quasi-Newton ([ours]) */
 const EMA_SWITCH = 1e-5;
@@ -72,6 +72,13 @@ export interface RunResult {
   atBound: number[];
   /** loglikelihood at theta0 (its first evaluation; NaN when EM ran first) */
   ll0?: number;
+  /** stopped after the first evaluation, which was outside RunLimits.trust */
+  untrusted?: boolean;
+}
+
+/** The first loglikelihood of a run is outside lim.trust. */
+function outsideTrust(lim: RunLimits, ll: number): boolean {
+  return !!lim.trust && !(Math.abs(ll - lim.trust.ll) < lim.trust.tol);
 }
 
 export interface RunLimits {
@@ -86,6 +93,9 @@ export interface RunLimits {
   rlogCriterion: number;
   /** with numerical integration: stop after the coarse rule (random starts' initial stage) */
   coarseOnly?: boolean;
+  /** stop after the first evaluation when the loglikelihood there is not within `tol` of `ll` (the
+   *  requested rule continuing from the coarse optimum, see optimize); the result is then `untrusted` */
+  trust?: { ll: number; tol: number };
 }
 
 function maxAbsGrad(o: Objective, theta: Float64Array, g: Float64Array, bound: number): number {
@@ -119,6 +129,7 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
     let prev = -Infinity;
     for (let it = 0; it < lim.emIterations; it++) {
       ll = evalLL(o, theta, post);
+      if (it === 0 && outsideTrust(lim, ll)) return { theta, ll, converged: false, gradNorm: Infinity, iterations, atBound: [], ll0: ll, untrusted: true };
       if (!Number.isFinite(ll)) break;
       record(ll, prev, 'EM');
       const abs = ll - prev, rel = Math.abs(abs / ll);
@@ -133,9 +144,10 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
   // ---- quasi-Newton phase; bfgs leaves the gradient at its final theta in g (each evaluation is
   // expensive with numerical integration: none is repeated)
   if (opts.algorithm !== 'EM' && (!em || Number.isFinite(ll))) {
-    const r = bfgs(o, theta, lim, bound, record, g);
+    const r = bfgs(o, theta, lim, bound, record, g, !em);
     ll = r.ll;
     if (!em) ll0 = r.ll0;
+    if (r.untrusted) return { theta, ll, converged: false, gradNorm: Infinity, iterations, atBound: [], ll0, untrusted: true };
   } else ll = evalGrad(o, theta, g);
   const gradNorm = Number.isFinite(ll) ? maxAbsGrad(o, theta, g, bound) : Infinity;
   const last = iterations[iterations.length - 1];
@@ -147,13 +159,14 @@ export function runEMA(o: Objective, plan: EMPlan, theta0: Float64Array, opts: E
 
 /** BFGS maximization of l in place from its first evaluation at theta; returns the final l (and the
  *  first, ll0), with the gradient at the final theta in g. */
-function bfgs(o: Objective, theta: Float64Array, lim: RunLimits, bound: number, record: (ll: number, prev: number, alg: 'QN') => void, g: Float64Array): { ll: number; ll0: number } {
+function bfgs(o: Objective, theta: Float64Array, lim: RunLimits, bound: number, record: (ll: number, prev: number, alg: 'QN') => void, g: Float64Array, checkTrust = false): { ll: number; ll0: number; untrusted?: boolean } {
   const p = theta.length;
   const N = o.m.n;
   const gNew = new Float64Array(p), dir = new Float64Array(p), trial = new Float64Array(p);
   const s = new Float64Array(p), yv = new Float64Array(p), Hy = new Float64Array(p);
   let ll = evalGrad(o, theta, g);
   const ll0 = ll;
+  if (checkTrust && outsideTrust(lim, ll)) return { ll, ll0, untrusted: true };
   if (!Number.isFinite(ll) || p === 0) return { ll, ll0 };
   // H approximates the inverse of the negative Hessian of l / N
   const H = new Float64Array(p * p);
@@ -214,7 +227,7 @@ function bfgs(o: Objective, theta: Float64Array, lim: RunLimits, bound: number, 
 
 /** Maximum number of adapt-and-optimize phases with numerical integration. */
 const MAX_PHASES = 8;
-/** Coarse stage: quasi-Newton iterations before the curvature is computed (coarseStage). */
+/** Coarse stage: quasi-Newton iterations before BFGS's matrix is replaced (coarseStage). */
 const CURVATURE_AFTER = 30;
 /** Largest difference between the coarse and the requested rule's loglikelihood at the coarse optimum for
  *  which the requested rule continues from there ([ours]; NELS B3: 0.09, Model 6: 6.1). */
@@ -248,9 +261,9 @@ export function optimize(o: Objective, plan: EMPlan, theta0: Float64Array, opts:
     // the coarse optimum is only a good start when the coarse rule is accurate there: a rule of 5 points
     // misses e.g. the half-normal posterior of a class-logit intercept of variance 100 (second paper,
     // Model 6) and its optimum then lies far away (that variance near 1600); start afresh then
-    const trusted = freezeProposals(o.m, o.ws, fine, true, REFRESH_PASSES) && Math.abs(evalLL(o, c.theta) - c.ll) < COARSE_TRUST;
-    if (!trusted) { o.qnH = null; return phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES); }
-    const f = phases(o, plan, c.theta, opts, lim, post, true, MAX_PHASES);
+    // (checked at the fine phases' first evaluation, which costs nothing extra)
+    const f = freezeProposals(o.m, o.ws, fine, true, REFRESH_PASSES) ? phases(o, plan, c.theta, opts, { ...lim, trust: { ll: c.ll, tol: COARSE_TRUST } }, post, true, MAX_PHASES, true) : null;
+    if (!f || f.untrusted) { o.qnH = null; return phases(o, plan, theta0, opts, lim, post, false, MAX_PHASES); }
     for (const it of f.iterations) c.iterations.push({ ...it, iteration: c.iterations.length + 1 });
     f.iterations = c.iterations;
     return f;
@@ -293,12 +306,46 @@ function curvature(o: Objective, theta: Float64Array): Float64Array | null {
 }
 
 /**
+ * BFGS's starting matrix from the outer product of the clusters' scores at theta (BHHH: Berndt, Hall, Hall
+ * & Hausman 1974): N (sum_j s_j s_j')^-1, the cross-product estimate of the information per person,
+ * inverted with its eigenvalues bounded below (1e-8 of the largest); the cost of one gradient evaluation
+ * (the curvature by differences costs p + 1); null when an evaluation fails.
+ */
+function bhhh(o: Objective, theta: Float64Array): Float64Array | null {
+  const p = theta.length, N = o.m.n;
+  setTheta(o.m, theta);
+  let sc: Float64Array;
+  try { sc = clusterScores(o.m, o.ws, o.intg!); } catch { return null; }
+  if (!sc.every(Number.isFinite)) return null;
+  const J = sc.length / p;
+  const A = new Matrix(p, p);
+  for (let j = 0; j < J; j++) {
+    const r = j * p;
+    for (let a = 0; a < p; a++) { const va = sc[r + a]!; if (va === 0) continue; for (let b = 0; b <= a; b++) A.set(a, b, A.get(a, b) + va * sc[r + b]!); }
+  }
+  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) A.set(b, a, A.get(a, b));
+  const e = new EigenvalueDecomposition(A, { assumeSymmetric: true });
+  const lam = e.realEigenvalues, V = e.eigenvectorMatrix;
+  const top = Math.max(...lam.map(Math.abs));
+  if (!(top > 0) || !Number.isFinite(top)) return null;
+  const Hi = new Float64Array(p * p);
+  for (let k = 0; k < p; k++) {
+    const inv = N / Math.max(Math.abs(lam[k]!), 1e-8 * top);
+    for (let a = 0; a < p; a++) { const va = V.get(a, k) * inv; if (va === 0) continue; for (let b = 0; b < p; b++) Hi[a * p + b] += va * V.get(b, k); }
+  }
+  return Hi;
+}
+
+/**
  * The coarse stage ([ours]): one phase of at most CURVATURE_AFTER quasi-Newton iterations; if it did not
- * converge and the limits allow more, BFGS's matrix is replaced by the curvature there (modified Newton,
- * see curvature); then adapt-and-optimize phases to convergence. Two-level mixtures have long flat ridges
- * (e.g. a between-level intercept variance against the class composition of the clusters) along which
- * BFGS building its own curvature crept for hundreds of iterations (NELS B3: 360 iterations; with the
- * curvature after 30, 84 iterations and 43 extra gradients).
+ * converge and the limits allow more, BFGS's matrix is replaced by the BHHH matrix there (the clusters'
+ * score cross-products, see bhhh; the curvature by differences when that fails); then adapt-and-optimize
+ * phases to convergence. Two-level mixtures have long flat ridges (e.g. a between-level intercept
+ * variance against the class composition of the clusters) along which BFGS building its own curvature
+ * crept for hundreds of iterations (NELS B3: 360 iterations). NELS B3, one start: the curvature after 30
+ * iterations (43 extra gradients, 15.5 s) took 84 iterations and 88.7 s of CPU; BHHH (one evaluation,
+ * 2.2 s) 77 iterations and 68 s. BHHH from the start point instead of after 30 iterations failed there:
+ * far from the optimum the cross-products are a poor Hessian and the run wandered off.
  */
 function coarseStage(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array): RunResult {
   const cap = Math.min(lim.qnIterations, CURVATURE_AFTER);
@@ -313,7 +360,7 @@ function coarseStage(o: Objective, plan: EMPlan, theta0: Float64Array, opts: Est
   }
   if (!first.converged && lim.qnIterations > cap) {
     setTheta(o.m, first.theta);
-    if (freezeProposals(o.m, o.ws, o.intg!, true, REFRESH_PASSES)) o.qnH = curvature(o, first.theta) ?? o.qnH;
+    if (freezeProposals(o.m, o.ws, o.intg!, true, REFRESH_PASSES)) o.qnH = bhhh(o, first.theta) ?? curvature(o, first.theta) ?? o.qnH;
   }
   const r = phases(o, plan, first.theta, opts, lim, post, true, MAX_PHASES);
   r.iterations = [...first.iterations, ...r.iterations.map((it, i) => ({ ...it, iteration: first.iterations.length + i + 1 }))];
@@ -326,11 +373,13 @@ function firstLL(o: Objective, r: RunResult, theta0: Float64Array): number {
 }
 
 /** Adapt-and-optimize phases with o.intg; `adapted`: the proposals already sit at theta0's posterior. */
-function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean, maxPhases: number): RunResult {
+function phases(o: Objective, plan: EMPlan, theta0: Float64Array, opts: EstimationOptions, lim: RunLimits, post: Float64Array, adapted: boolean, maxPhases: number, frozen = false): RunResult {
   const st = o.intg!;
   setTheta(o.m, theta0);
-  if (!freezeProposals(o.m, o.ws, st, adapted, REFRESH_PASSES)) return runEMA(o, plan, theta0, opts, lim, post);
+  if (!frozen && !freezeProposals(o.m, o.ws, st, adapted, REFRESH_PASSES)) return runEMA(o, plan, theta0, opts, lim, post);
   let res = runEMA(o, plan, theta0, opts, lim, post);
+  if (res.untrusted) return res;
+  if (lim.trust) lim = { ...lim, trust: undefined };
   const its = [...res.iterations];
   for (let phase = 1; phase < maxPhases && Number.isFinite(res.ll); phase++) {
     setTheta(o.m, res.theta);
