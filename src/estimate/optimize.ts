@@ -293,13 +293,20 @@ function curvature(o: Objective, theta: Float64Array): Float64Array | null {
   for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) { const v = 0.5 * (A.get(a, b) + A.get(b, a)); A.set(a, b, v); A.set(b, a, v); }
   // modified Newton: eigenvalues made positive (|lambda|, at least 1e-6 of the largest), so that a
   // saddle region or a flat ridge gives an ascent direction rather than no matrix at all
+  return positiveInverse(A, 1, 1e-6);
+}
+
+/** scale * (V |Lambda|^-1 V') of a symmetric A (row-major p x p), each |lambda| at least floor times the
+ *  largest; null when A is zero or not finite. */
+function positiveInverse(A: Matrix, scale: number, floor: number): Float64Array | null {
+  const p = A.rows;
   const e = new EigenvalueDecomposition(A, { assumeSymmetric: true });
   const lam = e.realEigenvalues, V = e.eigenvectorMatrix;
   const top = Math.max(...lam.map(Math.abs));
   if (!(top > 0) || !Number.isFinite(top)) return null;
   const Hi = new Float64Array(p * p);
   for (let k = 0; k < p; k++) {
-    const inv = 1 / Math.max(Math.abs(lam[k]!), 1e-6 * top);
+    const inv = scale / Math.max(Math.abs(lam[k]!), floor * top);
     for (let a = 0; a < p; a++) { const va = V.get(a, k) * inv; if (va === 0) continue; for (let b = 0; b < p; b++) Hi[a * p + b] += va * V.get(b, k); }
   }
   return Hi;
@@ -324,16 +331,7 @@ function bhhh(o: Objective, theta: Float64Array): Float64Array | null {
     for (let a = 0; a < p; a++) { const va = sc[r + a]!; if (va === 0) continue; for (let b = 0; b <= a; b++) A.set(a, b, A.get(a, b) + va * sc[r + b]!); }
   }
   for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) A.set(b, a, A.get(a, b));
-  const e = new EigenvalueDecomposition(A, { assumeSymmetric: true });
-  const lam = e.realEigenvalues, V = e.eigenvectorMatrix;
-  const top = Math.max(...lam.map(Math.abs));
-  if (!(top > 0) || !Number.isFinite(top)) return null;
-  const Hi = new Float64Array(p * p);
-  for (let k = 0; k < p; k++) {
-    const inv = N / Math.max(Math.abs(lam[k]!), 1e-8 * top);
-    for (let a = 0; a < p; a++) { const va = V.get(a, k) * inv; if (va === 0) continue; for (let b = 0; b < p; b++) Hi[a * p + b] += va * V.get(b, k); }
-  }
-  return Hi;
+  return positiveInverse(A, N, 1e-8);
 }
 
 /**

@@ -3,14 +3,13 @@
 // ML standard errors from the observed information (second differences), MLR (the Mplus default) from
 // the sandwich with level-3-cluster scores (Mplus's MLR for THREELEVEL uses the top-level clusters).
 
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import type { ModelIR } from '../../model/ir.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { EstimationResult, ParameterEstimate, Warning } from '../../results/types.js';
 import { maximize, type Objective } from '../twolevel/optimize.js';
-import { invertSpd } from '../twolevel/dense.js';
-import { blockOf, matMul, toRows } from '../twolevel/rows.js';
+import { blockOf } from '../twolevel/rows.js';
 import { fitStatistics } from '../fit.js';
+import { mlCovariance } from '../twolevel/multivariate.js';
 import { clusterLoglik, clusterScatter, compileThreeLevel, threeLevelLoglik, type ThreeLevelProblem } from './likelihood.js';
 
 export interface ThreeLevelOptions {
@@ -36,31 +35,6 @@ export function threeLevelStarts(ir: ModelIR, pr: ThreeLevelProblem): Float64Arr
     start[r.par - 1] = outcomeVar ? r.value / 3 : r.value;
   }
   return start;
-}
-
-/** Observed information by second differences of the log-likelihood (P x P, row-major). */
-function observedInformation(f: (t: Float64Array) => number, theta: Float64Array): Float64Array {
-  const P = theta.length;
-  const H = new Float64Array(P * P);
-  const t = Float64Array.from(theta);
-  const f0 = f(theta);
-  const h = Array.from(theta, (v) => 10 * step(v));
-  for (let i = 0; i < P; i++) {
-    t[i] = theta[i]! + h[i]!; const fp = f(t);
-    t[i] = theta[i]! - h[i]!; const fm = f(t);
-    t[i] = theta[i]!;
-    H[i * P + i] = -(fp - 2 * f0 + fm) / (h[i]! * h[i]!);
-    for (let j = 0; j < i; j++) {
-      let v = 0;
-      for (const [si, sj] of [[1, 1], [1, -1], [-1, 1], [-1, -1]] as const) {
-        t[i] = theta[i]! + si * h[i]!; t[j] = theta[j]! + sj * h[j]!;
-        v += si * sj * f(t);
-      }
-      t[i] = theta[i]!; t[j] = theta[j]!;
-      H[i * P + j] = H[j * P + i] = -v / (4 * h[i]! * h[j]!);
-    }
-  }
-  return H;
 }
 
 export function estimateThreeLevel(ir: ModelIR, ds: Dataset, options: ThreeLevelOptions = {}): EstimationResult {
@@ -102,44 +76,11 @@ export function estimateThreeLevel(ir: ModelIR, ds: Dataset, options: ThreeLevel
     ] });
   }
 
-  let covariance: Float64Array | null = null;
-  let conditionNumber: number | null = null;
-  let scalingCorrection: number | null = null;
-  if (opt.converged) {
-    const Ainfo = observedInformation(ll, theta);
-    const ev = new EigenvalueDecomposition(new Matrix(toRows(Ainfo, P)), { assumeSymmetric: true }).realEigenvalues;
-    const hi = Math.max(...ev);
-    conditionNumber = hi > 0 ? Math.min(...ev) / hi : null;
-    const Ainv = invertSpd(Ainfo, P);
-    if (!Ainv) {
-      warnings.push({ code: 'NONIDENTIFIED', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE', 'COMPUTED.  THE MODEL MAY NOT BE IDENTIFIED.'] });
-    } else if (estimator === 'ML') {
-      covariance = Ainv;
-    } else {
-      // MLR: sandwich A^-1 B A^-1 with B = sum over level-3 clusters of score outer products
-      const sc = clusterScatter(pr, ir, ds);
-      const K = pr.K;
-      const scores = new Float64Array(K * P);
-      const lp = new Float64Array(K), lm = new Float64Array(K);
-      const t = Float64Array.from(theta);
-      for (let k = 0; k < P; k++) {
-        const h = step(theta[k]!);
-        t[k] = theta[k]! + h; clusterLoglik(pr, sc, t, lp);
-        t[k] = theta[k]! - h; clusterLoglik(pr, sc, t, lm);
-        t[k] = theta[k]!;
-        for (let c = 0; c < K; c++) scores[c * P + k] = (lp[c]! - lm[c]!) / (2 * h);
-      }
-      const B = new Float64Array(P * P);
-      for (let c = 0; c < K; c++) for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) B[a * P + b] += scores[c * P + a]! * scores[c * P + b]!;
-      const AiB = matMul(Ainv, B, P);
-      let tr = 0;
-      for (let k = 0; k < P; k++) tr += AiB[k * P + k]!;
-      scalingCorrection = tr / P;
-      covariance = matMul(AiB, Ainv, P);
-      if (P > K)
-        warnings.push({ code: 'MLR_MORE_PARAMS_THAN_CLUSTERS', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES MAY NOT BE', 'TRUSTWORTHY: THE NUMBER OF PARAMETERS IS GREATER THAN THE NUMBER OF LEVEL 3 CLUSTERS.'] });
-    }
-  }
+  // MLR: the sandwich with scores of the level-3 clusters
+  const sc = opt.converged && estimator === 'MLR' ? clusterScatter(pr, ir, ds) : null;
+  const { covariance, conditionNumber, scalingCorrection } = opt.converged
+    ? mlCovariance(ll, (t, out) => clusterLoglik(pr, sc!, t, out), pr.K, theta, estimator, 'LEVEL 3 CLUSTERS', warnings)
+    : { covariance: null, conditionNumber: null, scalingCorrection: null };
 
   const seOf = (k: number): number => (covariance ? Math.sqrt(Math.max(covariance[k * P + k]!, 0)) : NaN);
   const parameters: ParameterEstimate[] = [];

@@ -933,8 +933,8 @@ export class MultivariateLikelihood {
 
 const step = (t: number): number => 1e-5 * Math.max(1, Math.abs(t));
 
-/** Observed information -d2l/dtheta2 by central second differences of the log-likelihood. */
-function observedInformation(f: (t: Float64Array) => number, theta: Float64Array): Float64Array {
+/** Observed information -d2l/dtheta2 by central second differences of the log-likelihood (also TYPE = THREELEVEL's). */
+export function observedInformation(f: (t: Float64Array) => number, theta: Float64Array): Float64Array {
   const P = theta.length;
   const H = new Float64Array(P * P);
   const t = Float64Array.from(theta);
@@ -956,6 +956,58 @@ function observedInformation(f: (t: Float64Array) => number, theta: Float64Array
     }
   }
   return H;
+}
+
+/**
+ * The covariance of the estimates with an exact likelihood: ML, the inverse observed information (second
+ * differences of `loglik`); MLR, the sandwich A^-1 B A^-1 with B the outer products of the clusters'
+ * scores (central differences of `clusterLoglik`, which fills one loglikelihood per cluster) and the
+ * scaling correction tr(A^-1 B) / p; MLF, B^-1. Pushes Mplus's warnings (non-identification; more
+ * parameters than `clusterWord`, e.g. CLUSTERS or LEVEL 3 CLUSTERS) into `warnings`.
+ */
+export function mlCovariance(
+  loglik: (t: Float64Array) => number,
+  clusterLoglik: (t: Float64Array, out: Float64Array) => void,
+  nClusters: number,
+  theta: Float64Array,
+  estimator: 'ML' | 'MLR' | 'MLF',
+  clusterWord: string,
+  warnings: Warning[],
+): { covariance: Float64Array | null; conditionNumber: number | null; scalingCorrection: number | null } {
+  const P = theta.length;
+  const Ainfo = observedInformation(loglik, theta);
+  const ev = new EigenvalueDecomposition(new Matrix(toRows(Ainfo, P)), { assumeSymmetric: true }).realEigenvalues;
+  const hi = Math.max(...ev);
+  const conditionNumber = hi > 0 ? Math.min(...ev) / hi : null;
+  const Ainv = invertSpd(Ainfo, P);
+  if (!Ainv) {
+    warnings.push({ code: 'NONIDENTIFIED', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE', 'COMPUTED.  THE MODEL MAY NOT BE IDENTIFIED.'] });
+    return { covariance: null, conditionNumber, scalingCorrection: null };
+  }
+  if (estimator === 'ML') return { covariance: Ainv, conditionNumber, scalingCorrection: null };
+  // per-cluster scores by central differences of the cluster log-likelihoods
+  const J = nClusters;
+  const scores = new Float64Array(J * P);
+  const lp = new Float64Array(J), lm = new Float64Array(J);
+  const t = Float64Array.from(theta);
+  for (let k = 0; k < P; k++) {
+    const h = step(theta[k]!);
+    t[k] = theta[k]! + h; clusterLoglik(t, lp);
+    t[k] = theta[k]! - h; clusterLoglik(t, lm);
+    t[k] = theta[k]!;
+    for (let j = 0; j < J; j++) scores[j * P + k] = (lp[j]! - lm[j]!) / (2 * h);
+  }
+  const B = new Float64Array(P * P);
+  for (let j = 0; j < J; j++)
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) B[a * P + b]! += scores[j * P + a]! * scores[j * P + b]!;
+  const AiB = matMul(Ainv, B, P);
+  let tr = 0;
+  for (let k = 0; k < P; k++) tr += AiB[k * P + k]!;
+  if (P > J)
+    warnings.push({ code: 'MLR_MORE_PARAMS_THAN_CLUSTERS', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES MAY NOT BE', `TRUSTWORTHY: THE NUMBER OF PARAMETERS IS GREATER THAN THE NUMBER OF ${clusterWord}.`] });
+  return estimator === 'MLR'
+    ? { covariance: matMul(AiB, Ainv, P), conditionNumber, scalingCorrection: tr / P }
+    : { covariance: invertSpd(B, P), conditionNumber, scalingCorrection: null };
 }
 
 export function estimateMultivariate(ir: ModelIR, dataset: Dataset, options: TwoLevelOptions & { estimator: 'ML' | 'MLR' | 'MLF' }): EstimationResult {
@@ -986,42 +1038,9 @@ export function estimateMultivariate(ir: ModelIR, dataset: Dataset, options: Two
   if (!opt.converged)
     warnings.push({ code: 'NOT_CONVERGED', lines: ['THE MODEL ESTIMATION DID NOT TERMINATE NORMALLY DUE TO AN ERROR IN THE', 'COMPUTATION.  CHANGE YOUR MODEL AND/OR STARTING VALUES.'] });
 
-  let covariance: Float64Array | null = null;
-  let conditionNumber: number | null = null;
-  let scalingCorrection: number | null = null;
-  if (opt.converged) {
-    const Ainfo = observedInformation((t) => lik.loglik(t), theta);
-    const ev = new EigenvalueDecomposition(new Matrix(toRows(Ainfo, P)), { assumeSymmetric: true }).realEigenvalues;
-    const hi = Math.max(...ev);
-    conditionNumber = hi > 0 ? Math.min(...ev) / hi : null;
-    const Ainv = invertSpd(Ainfo, P);
-    if (!Ainv) {
-      warnings.push({ code: 'NONIDENTIFIED', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES COULD NOT BE', 'COMPUTED.  THE MODEL MAY NOT BE IDENTIFIED.'] });
-    } else {
-      // per-cluster scores by central differences of the cluster log-likelihoods
-      const J = prob.nClusters;
-      const scores = new Float64Array(J * P);
-      const lp = new Float64Array(J), lm = new Float64Array(J);
-      const t = Float64Array.from(theta);
-      for (let k = 0; k < P; k++) {
-        const h = step(theta[k]!);
-        t[k] = theta[k]! + h; lik.clusterLoglik(t, lp);
-        t[k] = theta[k]! - h; lik.clusterLoglik(t, lm);
-        t[k] = theta[k]!;
-        for (let j = 0; j < J; j++) scores[j * P + k] = (lp[j]! - lm[j]!) / (2 * h);
-      }
-      const B = new Float64Array(P * P);
-      for (let j = 0; j < J; j++)
-        for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) B[a * P + b]! += scores[j * P + a]! * scores[j * P + b]!;
-      const AiB = matMul(Ainv, B, P);
-      let tr = 0;
-      for (let k = 0; k < P; k++) tr += AiB[k * P + k]!;
-      scalingCorrection = estimator === 'MLR' ? tr / P : null;
-      covariance = estimator === 'ML' ? Ainv : estimator === 'MLR' ? matMul(AiB, Ainv, P) : invertSpd(B, P);
-      if (estimator !== 'ML' && P > J)
-        warnings.push({ code: 'MLR_MORE_PARAMS_THAN_CLUSTERS', lines: ['THE STANDARD ERRORS OF THE MODEL PARAMETER ESTIMATES MAY NOT BE', 'TRUSTWORTHY: THE NUMBER OF PARAMETERS IS GREATER THAN THE NUMBER OF CLUSTERS.'] });
-    }
-  }
+  const { covariance, conditionNumber, scalingCorrection } = opt.converged
+    ? mlCovariance((t) => lik.loglik(t), (t, out) => lik.clusterLoglik(t, out), prob.nClusters, theta, estimator, 'CLUSTERS', warnings)
+    : { covariance: null, conditionNumber: null, scalingCorrection: null };
 
   const seOf = (k: number): number => (covariance ? Math.sqrt(Math.max(covariance[k * P + k]!, 0)) : NaN);
   const parameters: ParameterEstimate[] = [];
